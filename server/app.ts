@@ -1,0 +1,149 @@
+/**
+ * Builds the Lily HTTP app and socket.io server from its dependencies. Never listens: `main.ts`
+ * does, and tests build the app in-process on an ephemeral port.
+ */
+import { createServer, type Server as HttpServer } from 'node:http';
+import express, { type Express, type Request } from 'express';
+import { Server as SocketServer } from 'socket.io';
+import { LilyError } from '../protocol/errors.ts';
+import type { Config } from './config.ts';
+import { errorHandler, notFound } from './http/errors.ts';
+import { requestContext } from './http/request-id.ts';
+import type { Identity } from './identity/identity.ts';
+import { authenticate } from './identity/middleware.ts';
+import { identityRoutes } from './identity/routes.ts';
+import type { BankKeys } from './keys.ts';
+import type { Logger } from './log.ts';
+import type { Store } from './store/types.ts';
+
+/** Everything the app needs, built by `main.ts` or a test. */
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  log: Logger;
+  identity: Identity;
+  bankKeys: BankKeys;
+}
+
+/** The built app. */
+export interface LilyApp {
+  app: Express;
+  server: HttpServer;
+  io: SocketServer;
+  /** Stops socket.io and the HTTP server (the store is closed by its owner). */
+  close(): Promise<void>;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The exact request body bytes (needed to verify Open API signatures). */
+    rawBody?: Buffer;
+  }
+}
+
+const READY_TIMEOUT_MS = 2_000;
+
+/**
+ * Builds the app.
+ *
+ * @example
+ * ```ts
+ * const { server } = createApp(deps);
+ * server.listen(0);
+ * ```
+ */
+export function createApp(deps: AppDeps): LilyApp {
+  const { config, store, log, identity, bankKeys } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.set('query parser', 'simple');
+
+  app.use(requestContext(log));
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('X-Frame-Options', 'DENY');
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
+  });
+
+  app.get('/readyz', async (req, res) => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        store.ping(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('store ping timed out')), READY_TIMEOUT_MS);
+        }),
+      ]);
+      res.json({ status: 'ready', store: store.kind });
+    } catch (err) {
+      req.log.warn({ err }, 'not ready');
+      throw new LilyError('UNAVAILABLE', 'The store is not reachable.');
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+
+  app.use(
+    express.json({
+      limit: '1mb',
+      strict: true,
+      type: ['application/json', 'application/*+json'],
+      verify: (req, _res, buf) => {
+        (req as unknown as Request).rawBody = buf;
+      },
+    }),
+  );
+
+  const api = express.Router();
+  api.use(authenticate(identity));
+  api.get('/bank/public-key', (_req, res) => {
+    res.json({ algorithm: 'SM2', userId: '1234567812345678', serial: bankKeys.serial, publicKey: bankKeys.publicKey });
+  });
+  api.use(identityRoutes(identity, { secureCookies: config.publicUrl.startsWith('https:') }));
+  app.use('/api', api);
+
+  app.get('/', (_req, res) => {
+    res.type('html').send(landingPage(config.publicUrl));
+  });
+
+  app.use(notFound());
+  app.use(errorHandler());
+
+  const server = createServer(app);
+  const io = new SocketServer(server, { serveClient: false, maxHttpBufferSize: 2 * 1024 * 1024 });
+
+  return {
+    app,
+    server,
+    io,
+    async close() {
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+      });
+      if (server.listening) {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    },
+  };
+}
+
+function landingPage(publicUrl: string): string {
+  return `<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Lily</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem; line-height: 1.5">
+<h1>Lily</h1>
+<p>The bank super-app platform is running at <code>${publicUrl}</code>.</p>
+<ul>
+<li><a href="/healthz">/healthz</a> — liveness</li>
+<li><a href="/readyz">/readyz</a> — readiness (store reachable)</li>
+<li><code>POST /api/auth/login</code> — log in (see the README for the demo accounts)</li>
+</ul>
+</body></html>`;
+}
