@@ -15,6 +15,21 @@ import { identityRoutes } from './identity/routes.ts';
 import type { BankKeys } from './keys.ts';
 import type { Logger } from './log.ts';
 import type { Store } from './store/types.ts';
+import type { Registry } from '../capabilities/registry.ts';
+import type { AppService } from './apps/apps.ts';
+import type { AuditLog } from './audit/audit.ts';
+import { BridgeDispatcher } from './bridge/dispatch.ts';
+import { attachBridge } from './bridge/gateway.ts';
+import { catalogRoutes } from './catalog/routes.ts';
+import type { ConsentService } from './consents/consents.ts';
+import { consentRoutes } from './consents/routes.ts';
+import type { EventBus } from './events.ts';
+import type { GrantService } from './grants/grants.ts';
+import { grantRoutes } from './grants/routes.ts';
+import { launchRoutes } from './launch/routes.ts';
+import type { LaunchTokens } from './launch/tokens.ts';
+import type { Authorizer } from './policies/authorize.ts';
+import type { CircuitBreaker, RateLimiter } from './policies/flow.ts';
 
 /** Everything the app needs, built by `main.ts` or a test. */
 export interface AppDeps {
@@ -23,6 +38,16 @@ export interface AppDeps {
   log: Logger;
   identity: Identity;
   bankKeys: BankKeys;
+  audit: AuditLog;
+  bus: EventBus;
+  apps: AppService;
+  grants: GrantService;
+  consents: ConsentService;
+  registry: Registry;
+  limiter: RateLimiter;
+  breaker: CircuitBreaker;
+  authorizer: Authorizer;
+  tokens: LaunchTokens;
 }
 
 /** The built app. */
@@ -53,7 +78,7 @@ const READY_TIMEOUT_MS = 2_000;
  * ```
  */
 export function createApp(deps: AppDeps): LilyApp {
-  const { config, store, log, identity, bankKeys } = deps;
+  const { config, store, log, identity, bankKeys, apps, grants, consents, registry, tokens } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -106,6 +131,10 @@ export function createApp(deps: AppDeps): LilyApp {
     res.json({ algorithm: 'SM2', userId: '1234567812345678', serial: bankKeys.serial, publicKey: bankKeys.publicKey });
   });
   api.use(identityRoutes(identity, { secureCookies: config.publicUrl.startsWith('https:') }));
+  api.use(catalogRoutes({ registry }));
+  api.use(launchRoutes({ apps, grants, consents, tokens, bankKeys }));
+  api.use(consentRoutes({ consents, apps, registry }));
+  api.use(grantRoutes({ grants, apps, registry }));
   app.use('/api', api);
 
   app.get('/', (_req, res) => {
@@ -118,11 +147,29 @@ export function createApp(deps: AppDeps): LilyApp {
   const server = createServer(app);
   const io = new SocketServer(server, { serveClient: false, maxHttpBufferSize: 2 * 1024 * 1024 });
 
+  // The dispatcher pushes through the gateway and the gateway dispatches: bind late.
+  let push: (userId: string, event: string, payload: Record<string, unknown>) => void = () => undefined;
+  const dispatcher = new BridgeDispatcher({
+    store,
+    registry,
+    tokens,
+    authorizer: deps.authorizer,
+    breaker: deps.breaker,
+    audit: deps.audit,
+    bus: deps.bus,
+    log,
+    config,
+    pushToUser: (userId, event, payload) => push(userId, event, payload),
+  });
+  const bridge = attachBridge(io, { identity, tokens, dispatcher, bus: deps.bus, log });
+  push = (userId, event, payload) => bridge.pushToUser(userId, event as never, payload);
+
   return {
     app,
     server,
     io,
     async close() {
+      bridge.dispose();
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
       });

@@ -2,10 +2,19 @@
  * Wires the services from a validated config: store, keys, identity, seed, app. Used by
  * `main.ts` and by tests that want a whole server in-process.
  */
+import { createServerRegistry } from '../capabilities/handlers.ts';
 import { createApp, type AppDeps, type LilyApp } from './app.ts';
+import { AppService } from './apps/apps.ts';
+import { AuditLog } from './audit/audit.ts';
+import { ConsentService } from './consents/consents.ts';
+import { EventBus } from './events.ts';
+import { GrantService } from './grants/grants.ts';
+import { LaunchTokens } from './launch/tokens.ts';
+import { Authorizer } from './policies/authorize.ts';
+import { CircuitBreaker, RateLimiter } from './policies/flow.ts';
 import type { Config } from './config.ts';
 import { Identity } from './identity/identity.ts';
-import { loadOrCreateBankKeys, loadOrCreateSessionSecret } from './keys.ts';
+import { loadOrCreateBankKeys, loadOrCreateSecret, loadOrCreateSessionSecret } from './keys.ts';
 import type { Logger } from './log.ts';
 import { seed } from './seed.ts';
 import { openStore } from './store/index.ts';
@@ -37,9 +46,35 @@ export async function boot(config: Config, log: Logger): Promise<Booted> {
       sessionTtlSeconds: config.sessionTtlSeconds,
       scryptCost: config.scryptCost,
     });
-    await identity.init();
+    const audit = new AuditLog(store);
+    const bus = new EventBus();
+    const apps = new AppService(store, audit, bus, bankKeys);
+    const grants = new GrantService(store, audit, bus);
+    const consents = new ConsentService(store, audit, bus);
+    for (const service of [identity, audit, apps, grants, consents]) await service.init();
+    const registry = createServerRegistry();
+    const limiter = new RateLimiter();
+    const breaker = new CircuitBreaker();
+    const authorizer = new Authorizer({ apps, grants, consents, audit, limiter, breaker, log });
+    const tokens = new LaunchTokens(loadOrCreateSecret(config, 'launch.secret'));
     if (config.seed) await seed({ store, identity, log });
-    const deps: AppDeps = { config, store, log, identity, bankKeys };
+    const deps: AppDeps = {
+      config,
+      store,
+      log,
+      identity,
+      bankKeys,
+      audit,
+      bus,
+      apps,
+      grants,
+      consents,
+      registry,
+      limiter,
+      breaker,
+      authorizer,
+      tokens,
+    };
     const lily = createApp(deps);
     return {
       deps,

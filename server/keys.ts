@@ -70,8 +70,16 @@ export function loadOrCreateBankKeys(config: Pick<Config, 'dataDir' | 'bankPriva
 /** The session-token secret: configured, or created once under the data dir. */
 export function loadOrCreateSessionSecret(config: Pick<Config, 'dataDir' | 'sessionSecret'>): string {
   if (config.sessionSecret) return config.sessionSecret;
+  return loadOrCreateSecret(config, 'session.secret');
+}
+
+/**
+ * A random secret kept in `<dataDir>/keys/<name>`, created at first use. With several server
+ * processes, share the data dir's `keys` folder (or configure the secrets) so they agree.
+ */
+export function loadOrCreateSecret(config: Pick<Config, 'dataDir'>, name: string): string {
   const dir = path.join(config.dataDir, 'keys');
-  const file = path.join(dir, 'session.secret');
+  const file = path.join(dir, name);
   if (existsSync(file)) {
     const secret = readFileSync(file, 'utf8').trim();
     if (secret.length >= 32) return secret;

@@ -49,7 +49,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 const HEAD_ID = 'audit_head';
 
 /** The hash of an entry given the previous hash. */
-export function entryHash(prevHash: string, entry: Omit<AuditEntry, '_id' | 'hash' | 'prevHash'>): string {
+export function entryHash(prevHash: string, entry: Pick<AuditEntry, 'seq' | 'at' | 'action' | 'actor' | 'target' | 'reason' | 'data'>): string {
   const body = canonicalJson({
     seq: entry.seq,
     at: entry.at.toISOString(),

@@ -48,7 +48,7 @@ export function attachBridge(
   io: SocketServer,
   deps: { identity: Identity; tokens: LaunchTokens; dispatcher: BridgeDispatcher; bus: EventBus; log: Logger },
 ): { nsp: BridgeNamespace; pushToUser(userId: string, event: keyof ServerToClientEvents, payload: unknown): void; dispose(): void } {
-  const nsp: BridgeNamespace = io.of(BRIDGE_NAMESPACE);
+  const nsp = io.of(BRIDGE_NAMESPACE) as unknown as BridgeNamespace;
 
   // Only a logged-in bank-app user may open the bridge: bearer token in `auth.token`, or the
   // session cookie of the web app.
