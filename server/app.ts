@@ -25,6 +25,11 @@ import type { ConsentService } from './consents/consents.ts';
 import { consentRoutes } from './consents/routes.ts';
 import type { EventBus } from './events.ts';
 import type { GrantService } from './grants/grants.ts';
+import type { ApplicationService } from './applications/applications.ts';
+import { auditRoutes } from './audit/routes.ts';
+import { marketplaceRoutes } from './marketplace/routes.ts';
+import type { MerchantService } from './merchants/merchants.ts';
+import { merchantRoutes } from './merchants/routes.ts';
 import { grantRoutes } from './grants/routes.ts';
 import { launchRoutes } from './launch/routes.ts';
 import type { LaunchTokens } from './launch/tokens.ts';
@@ -43,6 +48,8 @@ export interface AppDeps {
   apps: AppService;
   grants: GrantService;
   consents: ConsentService;
+  merchants: MerchantService;
+  applications: ApplicationService;
   registry: Registry;
   limiter: RateLimiter;
   breaker: CircuitBreaker;
@@ -135,6 +142,9 @@ export function createApp(deps: AppDeps): LilyApp {
   api.use(launchRoutes({ apps, grants, consents, tokens, bankKeys }));
   api.use(consentRoutes({ consents, apps, registry }));
   api.use(grantRoutes({ grants, apps, registry }));
+  api.use(merchantRoutes({ merchants: deps.merchants, apps, applications: deps.applications, registry }));
+  api.use(marketplaceRoutes({ apps }));
+  api.use(auditRoutes({ audit: deps.audit }));
   app.use('/api', api);
 
   app.get('/', (_req, res) => {

@@ -4,7 +4,9 @@
  */
 import { createServerRegistry } from '../capabilities/handlers.ts';
 import { createApp, type AppDeps, type LilyApp } from './app.ts';
+import { ApplicationService } from './applications/applications.ts';
 import { AppService } from './apps/apps.ts';
+import { MerchantService } from './merchants/merchants.ts';
 import { AuditLog } from './audit/audit.ts';
 import { ConsentService } from './consents/consents.ts';
 import { EventBus } from './events.ts';
@@ -51,7 +53,9 @@ export async function boot(config: Config, log: Logger): Promise<Booted> {
     const apps = new AppService(store, audit, bus, bankKeys);
     const grants = new GrantService(store, audit, bus);
     const consents = new ConsentService(store, audit, bus);
-    for (const service of [identity, audit, apps, grants, consents]) await service.init();
+    const merchants = new MerchantService(store, audit);
+    const applications = new ApplicationService(store, audit, grants);
+    for (const service of [identity, audit, apps, grants, consents, merchants, applications]) await service.init();
     const registry = createServerRegistry();
     const limiter = new RateLimiter();
     const breaker = new CircuitBreaker();
@@ -69,6 +73,8 @@ export async function boot(config: Config, log: Logger): Promise<Booted> {
       apps,
       grants,
       consents,
+      merchants,
+      applications,
       registry,
       limiter,
       breaker,

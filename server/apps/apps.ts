@@ -136,6 +136,29 @@ export class AppService {
     return app;
   }
 
+  /** The apps of a merchant, newest first. */
+  async forMerchant(merchantId: string): Promise<AppDoc[]> {
+    return this.store.collection<AppDoc>('apps').find({ merchantId }, { sort: { createdAt: -1 } }).toArray();
+  }
+
+  /** Every app (ops console), newest first. */
+  async all(): Promise<AppDoc[]> {
+    return this.store.collection<AppDoc>('apps').find({}, { sort: { createdAt: -1 }, limit: 1000 }).toArray();
+  }
+
+  /**
+   * Live apps with a production release for the marketplace, optionally by category and search
+   * text (name, description, category; case-insensitive).
+   */
+  async marketplace(filter: { category?: string; q?: string }): Promise<AppDoc[]> {
+    const query: Record<string, unknown> = { status: 'live', 'releases.production': { $exists: true } };
+    if (filter.category) query.category = filter.category;
+    const apps = await this.store.collection<AppDoc>('apps').find(query, { sort: { name: 1 }, limit: 500 }).toArray();
+    const q = filter.q?.trim().toLowerCase();
+    if (!q) return apps;
+    return apps.filter((a) => `${a.name} ${a.description} ${a.category}`.toLowerCase().includes(q));
+  }
+
   /** The facts the grant gate needs for an app in an environment. */
   async facts(appId: string, env: Env): Promise<AppFacts & { release: Release | null }> {
     const app = await this.store.collection<AppDoc>('apps').findOne({ _id: appId });
