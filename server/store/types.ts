@@ -125,3 +125,15 @@ export class DuplicateKeyError extends Error {
     this.name = 'DuplicateKeyError';
   }
 }
+
+/**
+ * Thrown by `openStore` when the backend cannot be opened or reached (an unusable data directory,
+ * a file that is not a store, an unreachable MongoDB). The message is one line that names the
+ * place and the reason, fit to print on exit; the underlying error is the `cause`.
+ */
+export class StoreOpenError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StoreOpenError';
+  }
+}

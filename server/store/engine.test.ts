@@ -1,0 +1,144 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { EmbeddedCollection } from './embedded-collection.ts';
+import { DB_FILE, Engine } from './engine.ts';
+import { planQuery } from './sql.ts';
+import { DuplicateKeyError } from './types.ts';
+
+describe('embedded engine', () => {
+  let dir: string;
+  let engine: Engine;
+  const coll = (name: string): EmbeddedCollection => new EmbeddedCollection(engine, name, null);
+  /** The SQLite query plan of the pre-filter for `filter` on `name`. */
+  const queryPlan = (name: string, filter: Record<string, unknown>): string => {
+    const state = engine.state(name, null);
+    const plan = planQuery(filter, state.usable);
+    const rows = engine.db.prepare(`EXPLAIN QUERY PLAN SELECT doc FROM ${state.table}${plan.where ? ` WHERE ${plan.where}` : ''}`).all(...plan.params);
+    return (rows as Array<{ detail: string }>).map((r) => r.detail).join('; ');
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'lily-engine-'));
+    engine = Engine.open({ dataDir: dir, durability: 'normal', ttlMonitorMs: 50 });
+  });
+
+  afterEach(async () => {
+    await engine.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers _id and indexed equality through an index, never a scan', async () => {
+    const users = coll('users');
+    await users.createIndex({ email: 1 }, { unique: true });
+    await users.createIndex({ org: 1, role: 1 });
+    await users.createIndex({ phone: 1 }, { unique: true, partialFilterExpression: { phone: { $exists: true } } });
+    await users.insertOne({ _id: 'u1', email: 'a@x', org: 'o', role: 'r', phone: '1' });
+    expect(queryPlan('users', { _id: 'u1' })).toMatch(/SEARCH .* USING INDEX sqlite_autoindex/);
+    expect(queryPlan('users', { email: 'a@x' })).toMatch(/USING INDEX i:users:email_1/);
+    expect(queryPlan('users', { org: 'o', role: 'r' })).toMatch(/USING INDEX i:users:org_1_role_1 \(<expr>=\? AND <expr>=\?\)/);
+    expect(queryPlan('users', { org: 'o' })).toMatch(/USING INDEX i:users:org_1_role_1/);
+    expect(queryPlan('users', { phone: '1' })).toMatch(/USING INDEX i:users:phone_1/);
+    expect(queryPlan('users', { role: 'r' })).toMatch(/^SCAN/);
+    expect(await users.findOne({ phone: '1' })).toMatchObject({ _id: 'u1' });
+  });
+
+  it('stops narrowing on a field once a document holds an array there, and remembers it', async () => {
+    const posts = coll('posts');
+    await posts.createIndex({ tags: 1 });
+    await posts.insertOne({ _id: 'p1', tags: 'a' });
+    expect(queryPlan('posts', { tags: 'a' })).toMatch(/USING INDEX/);
+    await posts.insertOne({ _id: 'p2', tags: ['a', 'b'] });
+    expect(queryPlan('posts', { tags: 'a' })).toMatch(/^SCAN/);
+    expect((await posts.find({ tags: 'a' }).toArray()).map((p) => p._id).sort()).toEqual(['p1', 'p2']);
+    await engine.close();
+    engine = Engine.open({ dataDir: dir });
+    expect(engine.state('posts', null).multikey.has('tags')).toBe(true);
+  });
+
+  it('refuses a conflicting index definition', async () => {
+    const users = coll('users');
+    await users.createIndex({ email: 1 }, { unique: true });
+    await expect(users.createIndex({ email: 1 })).rejects.toThrow(/different options/);
+    await expect(users.createIndex({ email: 1 }, { unique: true, name: 'other' })).rejects.toThrow(/different name/);
+    await expect(users.createIndex({ 'bad"name': 1 })).rejects.toThrow(/Unsupported field path/);
+    await expect(users.createIndex({ a: 1, b: 1 }, { expireAfterSeconds: 5 })).rejects.toThrow(/single-field/);
+  });
+
+  it('removes expired documents in the background (TTL monitor)', async () => {
+    const sessions = coll('sessions');
+    await sessions.createIndex({ expiresAt: 1 }, { expireAfterSeconds: 1 });
+    await sessions.insertMany([
+      { _id: 'old', expiresAt: new Date(Date.now() - 5_000) },
+      { _id: 'new', expiresAt: new Date(Date.now() + 60_000) },
+    ]);
+    const raw = new Database(path.join(dir, DB_FILE), { readonly: true });
+    try {
+      await vi.waitFor(() => expect(raw.prepare('SELECT id FROM "c:sessions"').pluck().all()).toEqual(['new']), { timeout: 10_000, interval: 50 });
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('makes a transaction roll back after a failed write even if the body catches the error', async () => {
+    const users = coll('users');
+    await users.createIndex({ email: 1 }, { unique: true });
+    await users.insertOne({ _id: 'u1', email: 'a@x' });
+    const err = await engine
+      .transaction(async (ctx) => {
+        const tx = new EmbeddedCollection(engine, 'users', ctx);
+        await tx.insertOne({ _id: 'u2', email: 'b@x' });
+        await tx.insertOne({ _id: 'u3', email: 'a@x' }).catch(() => undefined);
+        await expect(tx.insertOne({ _id: 'u4' })).rejects.toThrow(/aborted/);
+        return 'done';
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DuplicateKeyError);
+    expect(await users.countDocuments()).toBe(1);
+  });
+
+  it('queues plain operations behind an open transaction', async () => {
+    const accounts = coll('accounts');
+    await accounts.insertOne({ _id: 'a', n: 0 });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const tx = engine.transaction(async (ctx) => {
+      await new EmbeddedCollection(engine, 'accounts', ctx).updateOne({ _id: 'a' }, { $set: { n: 1 } });
+      await gate;
+      await new EmbeddedCollection(engine, 'accounts', ctx).updateOne({ _id: 'a' }, { $set: { n: 2 } });
+    });
+    const outside = accounts.findOne({ _id: 'a' });
+    release();
+    await tx;
+    // The read waited for the commit: it never saw the intermediate n = 1.
+    expect((await outside)?.n).toBe(2);
+  });
+
+  it('forgets a collection created by a rolled-back transaction, then recreates it', async () => {
+    await expect(
+      engine.transaction(async (ctx) => {
+        await new EmbeddedCollection(engine, 'fresh', ctx).insertOne({ _id: 'x' });
+        throw new Error('no');
+      }),
+    ).rejects.toThrow('no');
+    const fresh = coll('fresh');
+    expect(await fresh.countDocuments()).toBe(0);
+    await fresh.insertOne({ _id: 'y' });
+    expect(await fresh.findOne({ _id: 'y' })).toEqual({ _id: 'y' });
+  });
+
+  it('refuses createIndex inside a transaction and use of a finished transaction', async () => {
+    let leaked: EmbeddedCollection | undefined;
+    await expect(
+      engine.transaction(async (ctx) => {
+        leaked = new EmbeddedCollection(engine, 'c', ctx);
+        await leaked.createIndex({ a: 1 });
+      }),
+    ).rejects.toThrow(/inside a transaction/);
+    await expect(leaked?.findOne({})).rejects.toThrow(/already committed or rolled back/);
+  });
+});

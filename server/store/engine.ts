@@ -1,0 +1,393 @@
+/**
+ * The embedded engine's core: one SQLite connection (WAL mode) holding every collection, the
+ * mutex that serializes all work on it, transactions, indexes and the TTL monitor.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Mutex } from './mutex.ts';
+import { decode, encode } from './serialize.ts';
+import {
+  arrayAlongSql,
+  dateExpr,
+  indexDdl,
+  isMultikey,
+  partialSql,
+  sqliteIndexName,
+  tableName,
+  type IndexSpec,
+} from './sql.ts';
+import { activeScope, nestedTransactionError, outsideHandleError, txScope, type TxScope } from './tx-scope.ts';
+import { DuplicateKeyError, StoreOpenError } from './types.ts';
+
+type Statement = Database.Statement;
+
+/** How the embedded engine is opened. */
+export interface EngineOptions {
+  /** Directory holding the database file (`lily.sqlite` and its WAL); created if missing. */
+  dataDir: string;
+  /**
+   * `'full'` (default): every commit is fsynced before it is acknowledged, so it survives a crash
+   * of the process (`kill -9`) and of the machine (power loss). `'normal'`: commits reach the OS
+   * but are fsynced only at checkpoints; they still survive `kill -9` (the OS keeps the written WAL
+   * pages) but the last ones may be lost on power loss. Faster; for tests and benchmarks.
+   */
+  durability?: 'full' | 'normal';
+  /** How often the TTL monitor removes expired documents, in ms (default 60 000, as MongoDB). */
+  ttlMonitorMs?: number;
+}
+
+/** The file name of the database inside the data directory. */
+export const DB_FILE = 'lily.sqlite';
+
+const META_DDL = `
+  CREATE TABLE IF NOT EXISTS _lily_indexes (
+    coll TEXT NOT NULL, name TEXT NOT NULL, spec TEXT NOT NULL, PRIMARY KEY (coll, name));
+  CREATE TABLE IF NOT EXISTS _lily_multikey (
+    coll TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (coll, path));
+`;
+
+interface TtlRule {
+  seconds: number;
+  probe: Statement;
+  purge: Statement;
+}
+
+/** One collection's table, its indexes and its cached statements. */
+export class CollState {
+  readonly table: string;
+  indexes: IndexSpec[] = [];
+  /** Indexed paths along which some document holds an array; never used to narrow a query. */
+  readonly multikey = new Set<string>();
+  /** Every indexed field path. */
+  paths = new Set<string>();
+  ttl: TtlRule[] = [];
+  readonly byId: Statement;
+  readonly insert: Statement;
+  readonly replace: Statement;
+  readonly remove: Statement;
+  readonly #cache = new Map<string, Statement>();
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly name: string,
+  ) {
+    this.table = tableName(name);
+    this.byId = db.prepare(`SELECT doc FROM ${this.table} WHERE id = ?`).pluck();
+    this.insert = db.prepare(`INSERT INTO ${this.table} (id, doc) VALUES (?, ?)`);
+    this.replace = db.prepare(`UPDATE ${this.table} SET doc = ? WHERE id = ?`);
+    this.remove = db.prepare(`DELETE FROM ${this.table} WHERE id = ?`);
+  }
+
+  /** A cached prepared statement; `pluck` for single-column reads. */
+  stmt(sql: string, pluck = false): Statement {
+    let stmt = this.#cache.get(sql);
+    if (!stmt) {
+      // Queries with many `$in` values make many shapes: bound the cache.
+      if (this.#cache.size >= 500) this.#cache.clear();
+      stmt = this.db.prepare(sql);
+      if (pluck) stmt.pluck();
+      this.#cache.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  /** Whether a query may narrow on `field` through an index. */
+  readonly usable = (field: string): boolean => this.paths.has(field) && !this.multikey.has(field);
+
+  setIndexes(indexes: IndexSpec[]): void {
+    this.indexes = indexes;
+    this.paths = new Set(indexes.flatMap((i) => i.keys.map(([f]) => f)));
+    this.ttl = indexes.flatMap((spec) => {
+      const field = spec.keys[0]?.[0];
+      if (spec.expireAfterSeconds === undefined || field === undefined) return [];
+      const partial = spec.partialFilterExpression ? ` AND ${partialSql(spec.partialFilterExpression)}` : '';
+      const where = `WHERE ${dateExpr(field)} <= ?${partial}`;
+      return [{
+        seconds: spec.expireAfterSeconds,
+        probe: this.db.prepare(`SELECT 1 FROM ${this.table} ${where} LIMIT 1`),
+        purge: this.db.prepare(`DELETE FROM ${this.table} ${where}`),
+      }];
+    });
+  }
+
+  /** Maps SQLite's unique-constraint errors to {@link DuplicateKeyError}; other errors pass. */
+  duplicateKey(err: unknown): unknown {
+    const code = (err as { code?: unknown } | null)?.code;
+    if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return new DuplicateKeyError(this.name, '_id_');
+    if (code === 'SQLITE_CONSTRAINT_UNIQUE') {
+      const sqliteName = /index '(.*)'$/.exec((err as Error).message)?.[1] ?? '';
+      const prefix = sqliteIndexName(this.name, '');
+      return new DuplicateKeyError(this.name, sqliteName.startsWith(prefix) ? sqliteName.slice(prefix.length) : sqliteName);
+    }
+    return err;
+  }
+}
+
+/** One open transaction: its writes are visible only through collections bound to it. */
+export class TxContext implements TxScope {
+  active = true;
+  /** The first failed write: the transaction can then only roll back, as on MongoDB. */
+  failed: unknown = undefined;
+  /** Collections whose table this transaction created (forgotten again on rollback). */
+  readonly created = new Set<string>();
+
+  constructor(readonly owner: Engine) {}
+
+  /** Runs one operation of the transaction; a failed write dooms the transaction. */
+  run<R>(write: boolean, fn: () => R): Promise<R> {
+    if (!this.active) return Promise.reject(new Error('This transaction has already committed or rolled back'));
+    if (this.failed !== undefined) {
+      return Promise.reject(new Error('The transaction is aborted: an earlier operation in it failed', { cause: this.failed }));
+    }
+    try {
+      return Promise.resolve(fn());
+    } catch (err) {
+      if (write) this.failed = err;
+      return Promise.reject(err);
+    }
+  }
+}
+
+function reason(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ');
+}
+
+/** The embedded engine. Every method that touches SQLite runs while holding {@link Engine.mutex}. */
+export class Engine {
+  readonly mutex = new Mutex();
+  closed = false;
+  readonly #states = new Map<string, CollState>();
+  readonly #begin: Statement;
+  readonly #commit: Statement;
+  readonly #rollback: Statement;
+  readonly #tableExists: Statement;
+  readonly #saveIndex: Statement;
+  readonly #saveMultikey: Statement;
+  readonly #timer: NodeJS.Timeout;
+
+  private constructor(
+    readonly db: Database.Database,
+    ttlMonitorMs: number,
+  ) {
+    this.#begin = db.prepare('BEGIN IMMEDIATE');
+    this.#commit = db.prepare('COMMIT');
+    this.#rollback = db.prepare('ROLLBACK');
+    this.#tableExists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").pluck();
+    this.#saveIndex = db.prepare('INSERT INTO _lily_indexes (coll, name, spec) VALUES (?, ?, ?)');
+    this.#saveMultikey = db.prepare('INSERT OR IGNORE INTO _lily_multikey (coll, path) VALUES (?, ?)');
+    const specs = new Map<string, IndexSpec[]>();
+    for (const row of db.prepare('SELECT coll, name, spec FROM _lily_indexes ORDER BY rowid').all() as Array<{ coll: string; spec: string }>) {
+      specs.set(row.coll, [...(specs.get(row.coll) ?? []), decode<IndexSpec>(row.spec)]);
+    }
+    for (const [coll, list] of specs) this.#state(coll).setIndexes(list);
+    for (const row of db.prepare('SELECT coll, path FROM _lily_multikey').all() as Array<{ coll: string; path: string }>) {
+      this.#states.get(row.coll)?.multikey.add(row.path);
+    }
+    this.#timer = setInterval(() => this.#sweep(), ttlMonitorMs);
+    this.#timer.unref();
+  }
+
+  /** Opens (creating if needed) the database under `options.dataDir`; throws {@link StoreOpenError}. */
+  static open(options: EngineOptions): Engine {
+    const dir = path.resolve(options.dataDir);
+    let db: Database.Database | undefined;
+    try {
+      mkdirSync(dir, { recursive: true });
+      db = new Database(path.join(dir, DB_FILE));
+      const mode: unknown = db.pragma('journal_mode = WAL', { simple: true });
+      if (mode !== 'wal') throw new Error(`cannot switch the database to WAL mode (it stays in ${String(mode)})`);
+      // WAL + synchronous=FULL fsyncs the WAL at every commit: an acknowledged commit survives
+      // kill -9 and power loss. NORMAL skips that fsync; a commit still reaches the OS before it is
+      // acknowledged, so it survives kill -9 but not a power cut. See EngineOptions.durability.
+      db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
+      // Another process (a CLI, a second server) may hold the write lock briefly.
+      db.pragma('busy_timeout = 5000');
+      db.exec(META_DDL);
+      return new Engine(db, options.ttlMonitorMs ?? 60_000);
+    } catch (err) {
+      db?.close();
+      throw new StoreOpenError(`Cannot open the embedded store in ${dir}: ${reason(err)}`, { cause: err });
+    }
+  }
+
+  /** A collection's state, creating its table on first use. */
+  state(name: string, tx: TxContext | null): CollState {
+    const known = this.#states.get(name);
+    if (known) return known;
+    if (tx && this.#tableExists.get(`c:${name}`) === undefined) tx.created.add(name);
+    return this.#state(name);
+  }
+
+  #state(name: string): CollState {
+    this.db.exec(`CREATE TABLE IF NOT EXISTS ${tableName(name)} (id TEXT PRIMARY KEY NOT NULL, doc TEXT NOT NULL)`);
+    const state = new CollState(this.db, name);
+    this.#states.set(name, state);
+    return state;
+  }
+
+  /** Runs `fn` in an SQLite transaction unless one is already open (then it joins it). */
+  atomically<R>(fn: () => R): R {
+    if (this.db.inTransaction) return fn();
+    this.#begin.run();
+    try {
+      const result = fn();
+      this.#commit.run();
+      return result;
+    } catch (err) {
+      if (this.db.inTransaction) this.#rollback.run();
+      throw err;
+    }
+  }
+
+  /**
+   * Runs one synchronous operation: inside `tx` when given, otherwise as soon as no transaction
+   * holds the connection. An uncontended operation runs at once, without a microtask hop.
+   */
+  run<R>(tx: TxContext | null, collection: string, write: boolean, fn: () => R): Promise<R> {
+    if (tx) return tx.run(write, fn);
+    if (this.closed) return Promise.reject(closedError());
+    if (this.mutex.tryAcquire()) {
+      try {
+        return Promise.resolve(fn());
+      } catch (err) {
+        return Promise.reject(err);
+      } finally {
+        this.mutex.release();
+      }
+    }
+    // The mutex is held by a transaction; if that is the caller's own, waiting would deadlock.
+    if (activeScope(this)) return Promise.reject(outsideHandleError(collection));
+    return this.mutex.acquire().then(() => {
+      try {
+        if (this.closed) throw closedError();
+        return fn();
+      } finally {
+        this.mutex.release();
+      }
+    });
+  }
+
+  /**
+   * Runs `body` in one SQLite transaction, holding the connection until it settles: no other
+   * operation interleaves. Commits when `body` resolves, rolls back and rethrows when it rejects
+   * (or when one of its writes failed, even if `body` caught the error).
+   */
+  async transaction<R>(body: (tx: TxContext) => Promise<R>): Promise<R> {
+    if (activeScope(this)) throw nestedTransactionError();
+    if (this.closed) throw closedError();
+    await this.mutex.acquire();
+    const tx = new TxContext(this);
+    try {
+      if (this.closed) throw closedError();
+      this.#begin.run();
+      let result: R;
+      try {
+        result = await txScope.run(tx, () => body(tx));
+        tx.active = false;
+        if (tx.failed !== undefined) throw tx.failed;
+        this.#commit.run();
+      } catch (err) {
+        tx.active = false;
+        if (this.db.inTransaction) this.#rollback.run();
+        // Tables created by the transaction are gone, and with them their statements.
+        for (const name of tx.created) this.#states.delete(name);
+        throw err;
+      }
+      return result;
+    } finally {
+      tx.active = false;
+      this.mutex.release();
+    }
+  }
+
+  /** Records that `doc` makes some indexed paths multikey (see {@link CollState.multikey}). */
+  noteMultikey(state: CollState, doc: Record<string, unknown>): void {
+    for (const field of state.paths) {
+      if (!state.multikey.has(field) && isMultikey(doc, field)) {
+        state.multikey.add(field);
+        this.#saveMultikey.run(state.name, field);
+      }
+    }
+  }
+
+  /** Deletes the collection's expired documents (TTL), so that no operation sees them. */
+  purgeExpired(state: CollState): void {
+    if (state.ttl.length === 0) return;
+    const now = Date.now();
+    for (const rule of state.ttl) {
+      const limit = now - rule.seconds * 1000;
+      // The probe is an index seek; the delete (a write) runs only when something expired.
+      if (rule.probe.get(limit) !== undefined) rule.purge.run(limit);
+    }
+  }
+
+  /** Creates an index (idempotent for an identical spec); throws on a conflicting one. */
+  createIndex(state: CollState, spec: IndexSpec): string {
+    const same = state.indexes.find((i) => i.name === spec.name);
+    if (same) {
+      if (encode(same) === encode(spec)) return spec.name;
+      throw new Error(`An index named ${spec.name} already exists on ${state.name} with different options`);
+    }
+    const twin = state.indexes.find(
+      (i) => encode(i.keys) === encode(spec.keys) && encode(i.partialFilterExpression) === encode(spec.partialFilterExpression),
+    );
+    if (twin) throw new Error(`Index already exists with a different name: ${twin.name}`);
+    const ddl = indexDdl(state.name, spec);
+    this.atomically(() => {
+      try {
+        for (const sql of ddl) this.db.exec(sql);
+      } catch (err) {
+        throw state.duplicateKey(err);
+      }
+      this.#saveIndex.run(state.name, spec.name, encode(spec));
+      for (const [field] of spec.keys) {
+        if (state.multikey.has(field)) continue;
+        if (this.db.prepare(`SELECT 1 FROM ${state.table} WHERE ${arrayAlongSql(field)} LIMIT 1`).get() !== undefined) {
+          state.multikey.add(field);
+          this.#saveMultikey.run(state.name, field);
+        }
+      }
+    });
+    state.setIndexes([...state.indexes, spec]);
+    return spec.name;
+  }
+
+  // The TTL monitor. It skips a round while the connection is busy rather than queueing: every
+  // operation purges its own collection first anyway.
+  #sweep(): void {
+    if (this.closed || !this.mutex.tryAcquire()) return;
+    try {
+      for (const state of this.#states.values()) this.purgeExpired(state);
+    } catch {
+      // Best effort (e.g. the disk is full): the next round or the next operation retries.
+    } finally {
+      this.mutex.release();
+    }
+  }
+
+  /** Waits for running work, then closes the connection. Later calls fail. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (activeScope(this)) throw new Error('store.close() cannot be called inside a transaction');
+    await this.mutex.acquire();
+    try {
+      if (this.closed) return;
+      this.closed = true;
+      clearInterval(this.#timer);
+      try {
+        // Refreshes the planner's statistics for the next start; harmless if it cannot run.
+        this.db.pragma('optimize');
+      } catch {
+        // A read-only or failing disk must not prevent closing.
+      }
+      this.db.close();
+    } finally {
+      this.mutex.release();
+    }
+  }
+}
+
+function closedError(): Error {
+  return new Error('The store is closed');
+}
