@@ -32,6 +32,8 @@ import type { MerchantService } from './merchants/merchants.ts';
 import { merchantRoutes } from './merchants/routes.ts';
 import { grantRoutes } from './grants/routes.ts';
 import { launchRoutes } from './launch/routes.ts';
+import { UPLOAD_PATH, versionRoutes } from './versions/routes.ts';
+import type { VersionService } from './versions/versions.ts';
 import type { LaunchTokens } from './launch/tokens.ts';
 import type { Authorizer } from './policies/authorize.ts';
 import type { CircuitBreaker, RateLimiter } from './policies/flow.ts';
@@ -50,6 +52,7 @@ export interface AppDeps {
   consents: ConsentService;
   merchants: MerchantService;
   applications: ApplicationService;
+  versions: VersionService;
   registry: Registry;
   limiter: RateLimiter;
   breaker: CircuitBreaker;
@@ -121,16 +124,16 @@ export function createApp(deps: AppDeps): LilyApp {
     }
   });
 
-  app.use(
-    express.json({
-      limit: '1mb',
-      strict: true,
-      type: ['application/json', 'application/*+json'],
-      verify: (req, _res, buf) => {
-        (req as unknown as Request).rawBody = buf;
-      },
-    }),
-  );
+  const json = express.json({
+    limit: '1mb',
+    strict: true,
+    type: ['application/json', 'application/*+json'],
+    verify: (req, _res, buf) => {
+      (req as unknown as Request).rawBody = buf;
+    },
+  });
+  // Package uploads carry up to 12 MiB and are parsed by their own route.
+  app.use((req, res, next) => (req.method === 'POST' && UPLOAD_PATH.test(req.path) ? next() : json(req, res, next)));
 
   const api = express.Router();
   api.use(authenticate(identity));
@@ -139,7 +142,19 @@ export function createApp(deps: AppDeps): LilyApp {
   });
   api.use(identityRoutes(identity, { secureCookies: config.publicUrl.startsWith('https:') }));
   api.use(catalogRoutes({ registry }));
-  api.use(launchRoutes({ apps, grants, consents, tokens, bankKeys }));
+  api.use(
+    launchRoutes({
+      apps,
+      grants,
+      consents,
+      tokens,
+      bankKeys,
+      onLaunch: async ({ appId, version }) => {
+        await deps.versions.report(appId, version, 'launch');
+      },
+    }),
+  );
+  api.use(versionRoutes({ versions: deps.versions, apps, merchants: deps.merchants, identity, tokens }));
   api.use(consentRoutes({ consents, apps, registry }));
   api.use(grantRoutes({ grants, apps, registry }));
   api.use(merchantRoutes({ merchants: deps.merchants, apps, applications: deps.applications, registry }));

@@ -7,6 +7,9 @@ import { createApp, type AppDeps, type LilyApp } from './app.ts';
 import { ApplicationService } from './applications/applications.ts';
 import { AppService } from './apps/apps.ts';
 import { MerchantService } from './merchants/merchants.ts';
+import { createInspector } from './versions/inspector.ts';
+import { createSmokeRunner } from './versions/smoke.ts';
+import { VersionService } from './versions/versions.ts';
 import { AuditLog } from './audit/audit.ts';
 import { ConsentService } from './consents/consents.ts';
 import { EventBus } from './events.ts';
@@ -55,8 +58,10 @@ export async function boot(config: Config, log: Logger): Promise<Booted> {
     const consents = new ConsentService(store, audit, bus);
     const merchants = new MerchantService(store, audit);
     const applications = new ApplicationService(store, audit, grants);
-    for (const service of [identity, audit, apps, grants, consents, merchants, applications]) await service.init();
     const registry = createServerRegistry();
+    const inspector = createInspector({ registry, smoke: await createSmokeRunner() });
+    const versions = new VersionService({ store, apps, grants, audit, inspector });
+    for (const service of [identity, audit, apps, grants, consents, merchants, applications, versions]) await service.init();
     const limiter = new RateLimiter();
     const breaker = new CircuitBreaker();
     const authorizer = new Authorizer({ apps, grants, consents, audit, limiter, breaker, log });
@@ -75,6 +80,7 @@ export async function boot(config: Config, log: Logger): Promise<Booted> {
       consents,
       merchants,
       applications,
+      versions,
       registry,
       limiter,
       breaker,

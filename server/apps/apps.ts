@@ -6,8 +6,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { LilyError } from '../../protocol/errors.ts';
-import { canonicalJson } from '../../runtime/crypto/canonical.ts';
-import { sm2Sign, sm3 } from '../../runtime/crypto/sm.ts';
+import { canonicalJson } from '../../runtime/package/canonical.ts';
+import { sm2Sign, sm3, utf8 } from '../../runtime/crypto/sm.ts';
+import { serializePackage } from '../../runtime/package/format.ts';
+import { signPackage } from '../../runtime/package/sign.ts';
+import { openPackage } from '../versions/inspector.ts';
+import type { ReleaseRecord } from '../../runtime/package/release.ts';
 import type { AuditActor, AuditLog } from '../audit/audit.ts';
 import type { EventBus } from '../events.ts';
 import type { BankKeys } from '../keys.ts';
@@ -25,17 +29,7 @@ export interface ManifestFacts {
   [key: string]: unknown;
 }
 
-/** The bank-signed record of a release. */
-export interface ReleaseRecord {
-  appId: string;
-  env: Env;
-  version: string;
-  packageDigest: string;
-  manifestDigest: string;
-  grantedCapabilities: string[];
-  issuedAt: string;
-  bankKeySerial: string;
-}
+export type { ReleaseRecord };
 
 /** What is released in one environment. */
 export interface Release {
@@ -58,6 +52,23 @@ export interface AppDoc extends Doc {
   statusReason: string | null;
   createdAt: Date;
   releases: Partial<Record<Env, Release>>;
+  /** The release each environment had before the current one (target of a rollback). */
+  previous?: Partial<Record<Env, Release | null>>;
+  /** A production grayscale in progress: the new release, shown to `percent` % of users. */
+  rollout?: { release: Release; percent: number; startedAt: Date } | null;
+  /** Users (ids) allowed to open the sandbox trial version. */
+  testers?: string[];
+}
+
+/** Stable bucket 0-99 of a user for an app: the same user always lands in the same bucket. */
+export function rolloutBucket(userId: string, appId: string): number {
+  return parseInt(sm3(`rollout|${appId}|${userId}`).slice(0, 8), 16) % 100;
+}
+
+/** The release a user gets in an environment: the grayscale candidate or the stable one. */
+export function releaseForUser(app: AppDoc, env: Env, userId: string): Release | null {
+  if (env === 'production' && app.rollout && rolloutBucket(userId, app._id) < app.rollout.percent) return app.rollout.release;
+  return app.releases[env] ?? null;
 }
 
 /** A stored package: the packed bytes, addressed by their SM3 digest. */
@@ -67,6 +78,9 @@ export interface PackageDoc extends Doc {
   size: number;
   storedAt: Date;
 }
+
+/** The app id pattern of the manifest schema (`com.example.rides`, `ridego`). */
+export const APP_ID = /^[a-z][a-z0-9]*([.-][a-z0-9]+){0,7}$/;
 
 /** Digest of a manifest: SM3 of its canonical JSON. */
 export function manifestDigest(manifest: unknown): string {
@@ -106,8 +120,10 @@ export class AppService {
     input: { merchantId: string; name: string; description?: string; category: string; icon?: string; appId?: string },
     actor: AuditActor,
   ): Promise<AppDoc> {
-    const appId = input.appId ?? `app_${randomBytes(8).toString('hex')}`;
-    if (!/^[a-z][a-z0-9_-]{2,39}$/.test(appId)) throw new LilyError('INVALID_PARAMS', 'appId must be 3-40 lower-case letters, digits, _ or -', { field: 'appId' });
+    const appId = input.appId ?? `app-${randomBytes(8).toString('hex')}`;
+    if (!APP_ID.test(appId) || appId.length < 3 || appId.length > 64) {
+      throw new LilyError('INVALID_PARAMS', 'appId must be 3-64 characters: lower-case words of letters and digits joined by dots or dashes (e.g. com.example.rides)', { field: 'appId' });
+    }
     const doc: AppDoc = {
       _id: appId,
       merchantId: input.merchantId,
@@ -159,11 +175,16 @@ export class AppService {
     return apps.filter((a) => `${a.name} ${a.description} ${a.category}`.toLowerCase().includes(q));
   }
 
-  /** The facts the grant gate needs for an app in an environment. */
-  async facts(appId: string, env: Env): Promise<AppFacts & { release: Release | null }> {
+  /**
+   * The facts the grant gate needs for an app in an environment: for the given running version
+   * (stable or grayscale candidate), else the stable release.
+   */
+  async facts(appId: string, env: Env, version?: string): Promise<AppFacts & { release: Release | null }> {
     const app = await this.store.collection<AppDoc>('apps').findOne({ _id: appId });
     if (!app) return { appId, status: 'delisted', declared: [], release: null };
-    const release = app.releases[env] ?? null;
+    const stable = app.releases[env] ?? null;
+    const candidate = env === 'production' ? (app.rollout?.release ?? null) : null;
+    const release = version === undefined ? stable : [stable, candidate].find((r) => r?.version === version) ?? null;
     return {
       appId,
       status: app.status,
@@ -172,14 +193,19 @@ export class AppService {
     };
   }
 
-  /** Stores package bytes under their digest (idempotent). */
-  async storePackage(digest: string, bytes: Uint8Array): Promise<void> {
-    if (sm3(bytes) !== digest) throw new LilyError('PACKAGE_TAMPERED', 'The package bytes do not match their digest.');
+  /**
+   * Verifies package bytes (envelope, digests, manifest, sizes), signs the package with the bank
+   * key and stores the signed package under its digest (idempotent). Returns the digest.
+   */
+  async storePackage(bytes: Uint8Array): Promise<string> {
+    const { pkg } = openPackage(bytes);
+    const signed = utf8(serializePackage(signPackage(pkg, this.bank.privateKey, this.bank.serial, this.bank.publicKey)));
     await this.store.collection<PackageDoc>('packages').updateOne(
-      { _id: digest },
-      { $setOnInsert: { data: Buffer.from(bytes).toString('base64'), size: bytes.length, storedAt: new Date(this.now()) } },
+      { _id: pkg.digest },
+      { $setOnInsert: { data: Buffer.from(signed).toString('base64'), size: signed.length, storedAt: new Date(this.now()) } },
       { upsert: true },
     );
+    return pkg.digest;
   }
 
   /** The bytes of a stored package, or NOT_FOUND. */
@@ -189,15 +215,11 @@ export class AppService {
     return Buffer.from(doc.data, 'base64');
   }
 
-  /**
-   * Releases a version in an environment: signs the release record with the bank key and makes
-   * the app live. The package must already be stored.
-   */
-  async release(
+  /** Builds and signs the release record of a version (does not install it). */
+  async signRelease(
     appId: string,
     env: Env,
     input: { manifest: ManifestFacts; packageDigest: string; grantedCapabilities: string[] },
-    actor: AuditActor,
   ): Promise<Release> {
     if (input.manifest.appId !== appId) throw new LilyError('PACKAGE_INVALID', 'The manifest appId does not match the app.');
     const record: ReleaseRecord = {
@@ -210,34 +232,108 @@ export class AppService {
       issuedAt: new Date(this.now()).toISOString(),
       bankKeySerial: this.bank.serial,
     };
-    const release: Release = {
+    return {
       version: input.manifest.version,
       manifest: input.manifest,
       record,
       signature: signReleaseRecord(record, this.bank),
       releasedAt: new Date(this.now()),
     };
+  }
+
+  /**
+   * Installs a signed release as the current one of an environment (keeping the one it replaces
+   * as the rollback target; ending any grayscale) and makes a draft app live.
+   */
+  async install(appId: string, env: Env, release: Release, actor: AuditActor, options: { reason?: string } = {}): Promise<void> {
     await this.store.transaction(async (tx) => {
-      const pkg = await tx.collection('packages').findOne({ _id: input.packageDigest }, { projection: { size: 1 } });
+      const pkg = await tx.collection('packages').findOne({ _id: release.record.packageDigest }, { projection: { size: 1 } });
       if (!pkg) throw new LilyError('NOT_FOUND', 'The package has not been uploaded.');
-      const updated = await tx.collection<AppDoc>('apps').findOneAndUpdate(
-        { _id: appId },
-        { $set: { [`releases.${env}`]: release, ...(await this.goesLive(tx, appId)) } },
-        { returnDocument: 'after' },
-      );
-      if (!updated) throw new LilyError('NOT_FOUND', `No app ${appId}.`);
+      const app = await tx.collection<AppDoc>('apps').findOne({ _id: appId });
+      if (!app) throw new LilyError('NOT_FOUND', `No app ${appId}.`);
+      const set: Record<string, unknown> = { [`releases.${env}`]: release };
+      const current = app.releases[env];
+      if (current && current.version !== release.version) set[`previous.${env}`] = current;
+      if (env === 'production') set.rollout = null;
+      if (app.status === 'draft') Object.assign(set, { status: 'live', statusReason: null });
+      await tx.collection<AppDoc>('apps').updateOne({ _id: appId }, { $set: set });
       await this.audit.append(
-        { action: 'app.released', actor, target: { kind: 'app', id: appId }, data: { env, version: record.version, packageDigest: record.packageDigest } },
+        {
+          action: 'app.released',
+          actor,
+          target: { kind: 'app', id: appId },
+          ...(options.reason ? { reason: options.reason } : {}),
+          data: { env, version: release.version, packageDigest: release.record.packageDigest },
+        },
         tx,
       );
     });
+  }
+
+  /** Releases a version in an environment at once: signs the record and installs it. */
+  async release(
+    appId: string,
+    env: Env,
+    input: { manifest: ManifestFacts; packageDigest: string; grantedCapabilities: string[] },
+    actor: AuditActor,
+  ): Promise<Release> {
+    const release = await this.signRelease(appId, env, input);
+    await this.install(appId, env, release, actor);
     return release;
   }
 
-  /** A draft app goes live at its first release; a suspended or delisted one stays as it is. */
-  private async goesLive(tx: { collection: Store['collection'] }, appId: string): Promise<Record<string, unknown>> {
-    const app = await tx.collection<AppDoc>('apps').findOne({ _id: appId }, { projection: { status: 1 } });
-    return app?.status === 'draft' ? { status: 'live', statusReason: null } : {};
+  /** Starts (or changes the percentage of) a production grayscale of a signed release. */
+  async startRollout(appId: string, release: Release, percent: number, actor: AuditActor): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      const app = await tx.collection<AppDoc>('apps').findOne({ _id: appId });
+      if (!app) throw new LilyError('NOT_FOUND', `No app ${appId}.`);
+      if (!app.releases.production) throw new LilyError('INVALID_STATE', 'The first production release goes to everyone.');
+      await tx.collection<AppDoc>('apps').updateOne({ _id: appId }, { $set: { rollout: { release, percent, startedAt: new Date(this.now()) } } });
+      await this.audit.append(
+        { action: 'release.grayscale', actor, target: { kind: 'app', id: appId }, data: { version: release.version, percent } },
+        tx,
+      );
+    });
+  }
+
+  /**
+   * Rolls production back: a grayscale in progress is cancelled; otherwise the previous release
+   * becomes current again. INVALID_STATE when there is nothing to roll back to.
+   */
+  async rollback(appId: string, reason: string, actor: AuditActor, automatic: boolean): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      const app = await tx.collection<AppDoc>('apps').findOne({ _id: appId });
+      if (!app) throw new LilyError('NOT_FOUND', `No app ${appId}.`);
+      let from: string;
+      let to: string;
+      if (app.rollout) {
+        from = app.rollout.release.version;
+        to = app.releases.production!.version;
+        await tx.collection<AppDoc>('apps').updateOne({ _id: appId }, { $set: { rollout: null } });
+      } else if (app.previous?.production && app.releases.production) {
+        from = app.releases.production.version;
+        to = app.previous.production.version;
+        await tx.collection<AppDoc>('apps').updateOne(
+          { _id: appId },
+          { $set: { 'releases.production': app.previous.production, 'previous.production': null } },
+        );
+      } else {
+        throw new LilyError('INVALID_STATE', 'There is no earlier production release to roll back to.');
+      }
+      await this.audit.append(
+        { action: 'release.rolled_back', actor, target: { kind: 'app', id: appId }, reason, data: { from, to, automatic } },
+        tx,
+      );
+    });
+  }
+
+  /** Sets the users who may open the sandbox trial. */
+  async setTesters(appId: string, userIds: string[], actor: AuditActor): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      const res = await tx.collection<AppDoc>('apps').updateOne({ _id: appId }, { $set: { testers: [...new Set(userIds)] } });
+      if (res.matchedCount === 0) throw new LilyError('NOT_FOUND', `No app ${appId}.`);
+      await this.audit.append({ action: 'app.testers', actor, target: { kind: 'app', id: appId }, data: { count: userIds.length } }, tx);
+    });
   }
 
   /** Suspends, resumes or delists an app, with a reason; takes effect at once in open instances. */

@@ -3,7 +3,7 @@
  * hash and the canonical JSON of the entry, so altering, inserting or deleting any entry breaks
  * every hash after it, and `verify()` finds the first break.
  */
-import { canonicalJson } from '../../runtime/crypto/canonical.ts';
+import { canonicalJson } from '../../runtime/package/canonical.ts';
 import { sm3 } from '../../runtime/crypto/sm.ts';
 import type { Doc, Store, Transaction } from '../store/types.ts';
 

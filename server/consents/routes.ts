@@ -18,7 +18,7 @@ const decideSchema = {
   additionalProperties: false,
   required: ['appId', 'scope', 'granted'],
   properties: {
-    appId: { type: 'string', minLength: 3, maxLength: 40 },
+    appId: { type: 'string', minLength: 3, maxLength: 64 },
     scope: { type: 'string', enum: SCOPE_IDS },
     granted: { type: 'boolean' },
   },

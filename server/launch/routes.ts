@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import { LilyError } from '../../protocol/errors.ts';
-import type { AppService } from '../apps/apps.ts';
+import { releaseForUser, type AppService } from '../apps/apps.ts';
 import type { ConsentService } from '../consents/consents.ts';
 import type { GrantService } from '../grants/grants.ts';
 import { validateBody } from '../http/validate.ts';
@@ -20,7 +20,7 @@ const launchSchema = {
   additionalProperties: false,
   required: ['appId'],
   properties: {
-    appId: { type: 'string', minLength: 3, maxLength: 40 },
+    appId: { type: 'string', minLength: 3, maxLength: 64 },
     env: { type: 'string', enum: ['sandbox', 'production'] },
   },
 } as const;
@@ -42,8 +42,10 @@ export function launchRoutes(deps: {
   consents: ConsentService;
   tokens: LaunchTokens;
   bankKeys: BankKeys;
-  /** Extra checks before a launch (e.g. sandbox testers); default allows everyone. */
+  /** Extra checks before a launch; default allows everyone. */
   policy?: LaunchPolicy;
+  /** Told of every launch (release health). */
+  onLaunch?: (launch: { appId: string; env: Env; version: string; userId: string }) => Promise<void>;
   now?: () => number;
 }): Router {
   const router = Router();
@@ -52,23 +54,28 @@ export function launchRoutes(deps: {
   router.post('/launch', requirePrincipal('user'), validateBody(launchSchema), async (req, res) => {
     const { appId, env = 'production' } = req.body as { appId: string; env?: Env };
     const userId = principalOf(req).id;
-    const app = await deps.apps.facts(appId, env);
-    if (app.status === 'suspended') throw new LilyError('APP_SUSPENDED');
-    if (app.status !== 'live' || app.release === null) throw new LilyError('APP_NOT_LIVE');
+    const appDoc = await deps.apps.get(appId).catch(() => null);
+    if (appDoc?.status === 'suspended') throw new LilyError('APP_SUSPENDED');
+    const release = appDoc && appDoc.status === 'live' ? releaseForUser(appDoc, env, userId) : null;
+    if (!appDoc || !release) throw new LilyError('APP_NOT_LIVE');
+    // The sandbox trial is for the testers the merchant names.
+    if (env === 'sandbox' && !(appDoc.testers ?? []).includes(userId)) {
+      throw new LilyError('APP_NOT_LIVE', 'This trial version is only for the testers the developer named.');
+    }
     await deps.policy?.({ userId, appId, env });
     const instanceId = `i_${randomBytes(12).toString('base64url')}`;
     const expiresAt = now() + LAUNCH_TOKEN_TTL_MS;
-    const release = app.release;
     const consents: Record<string, { status: string; expiresAt: string | null }> = {};
     for (const c of await deps.consents.list(userId, appId)) {
       consents[c.scope] = { status: c.status, expiresAt: c.expiresAt?.toISOString() ?? null };
     }
-    const appDoc = await deps.apps.get(appId);
+    await deps.onLaunch?.({ appId, env, version: release.version, userId });
     res.json({
       instanceId,
       appId,
       env,
       version: release.version,
+      trial: env === 'sandbox',
       app: { name: appDoc.name, icon: appDoc.icon, category: appDoc.category },
       openId: deps.tokens.openId(userId, appId),
       launchToken: deps.tokens.sign({ u: userId, a: appId, i: instanceId, e: env, v: release.version, x: expiresAt }),
@@ -85,9 +92,9 @@ export function launchRoutes(deps: {
   router.post('/launch/refresh', requirePrincipal('user'), validateBody(refreshSchema), async (req, res) => {
     const claims = deps.tokens.verify((req.body as { launchToken: string }).launchToken);
     if (claims.u !== principalOf(req).id) throw new LilyError('LAUNCH_TOKEN_INVALID');
-    const app = await deps.apps.facts(claims.a, claims.e);
+    const app = await deps.apps.facts(claims.a, claims.e, claims.v);
     if (app.status === 'suspended') throw new LilyError('APP_SUSPENDED');
-    if (app.status !== 'live' || app.release?.version !== claims.v) throw new LilyError('LAUNCH_TOKEN_INVALID');
+    if (app.status !== 'live' || app.release === null) throw new LilyError('LAUNCH_TOKEN_INVALID');
     const expiresAt = now() + LAUNCH_TOKEN_TTL_MS;
     res.json({ launchToken: deps.tokens.sign({ ...claims, x: expiresAt }), expiresAt: new Date(expiresAt).toISOString() });
   });

@@ -47,7 +47,7 @@ const createAppSchema = {
   additionalProperties: false,
   required: ['name', 'category'],
   properties: {
-    appId: { type: 'string', pattern: '^[a-z][a-z0-9_-]{2,39}$' },
+    appId: { type: 'string', minLength: 3, maxLength: 64, pattern: '^[a-z][a-z0-9]*([.-][a-z0-9]+){0,7}$' },
     name: text(40),
     description: text(500, 0),
     category: { type: 'string', enum: ['travel', 'tickets', 'hotel', 'food', 'shopping', 'finance', 'life', 'tools', 'other'] },

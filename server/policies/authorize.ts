@@ -22,7 +22,7 @@ export interface AuthorizeRequest {
   /** The scope the method needs, if any. */
   scope: string | null;
   tier: BucketLimits;
-  /** Also check that the released version is the one the launch token names. */
+  /** The version the instance runs (from the launch token): it must still be released. */
   version?: string;
 }
 
@@ -60,11 +60,11 @@ export class Authorizer {
    */
   async authorize(req: AuthorizeRequest): Promise<Authorized> {
     const now = (this.deps.now ?? Date.now)();
-    const app = await this.deps.apps.facts(req.appId, req.env);
+    const app = await this.deps.apps.facts(req.appId, req.env, req.version);
     const grant = await this.deps.grants.facts(req.appId, req.env, req.capability);
     let denial = grantGate(app, req.capability, grant);
-    if (!denial && (app.release === null || (req.version !== undefined && app.release.version !== req.version))) {
-      // The released version changed under an open instance (rollback, new release): reopen.
+    if (!denial && app.release === null) {
+      // The version this instance runs is no longer released (rollback, new release): reopen.
       denial = { gate: 'grant', code: 'LAUNCH_TOKEN_INVALID', reason: 'the released version changed since launch' };
     }
     if (!denial && req.scope) {
