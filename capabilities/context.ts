@@ -65,6 +65,29 @@ export interface CapabilityConfig {
 }
 
 /**
+ * What the host's own confirm sheet collected for a call (cashier, hold, agreement, top-up, card
+ * picker, scanner). Only the host can set it: it travels beside the guest's params in the bridge
+ * request, never inside them, and a mini-app has no way to write it. Handlers that need the user's
+ * confirmation answer `USER_CANCELLED` unless `confirmed` is true.
+ */
+export interface HostConfirmation {
+  /** True when the user confirmed the sheet; absent or false means they closed it. */
+  readonly confirmed?: boolean;
+  /** The payment PIN typed in the host's sheet; checked by the handler, never stored or logged. */
+  readonly pin?: string;
+  /** The linked card the user picked (`card_…`, from the host's card list); absent: wallet balance. */
+  readonly cardId?: string;
+  /** Installment periods the user picked in the cashier (credit cards only). */
+  readonly installmentTerm?: number;
+  /** The coupon the user picked in the cashier, if any. */
+  readonly couponId?: string;
+  /** The amount the user settled on in a sheet where they may change it (top-up), in fen. */
+  readonly amount?: number;
+  /** The text the host scanner read (`scanToPay` without a code). */
+  readonly scannedCode?: string;
+}
+
+/**
  * One call's context.
  *
  * @example
@@ -97,8 +120,12 @@ export interface CapabilityContext {
   audit(event: string, data: Record<string, unknown>): Promise<void>;
   /** Pushes an event to this user's host app (e.g. a new inbox message); best effort. */
   push(event: string, payload: Record<string, unknown>): void;
+  /** Tells the bank's ops console of something that needs a person (e.g. a support hand-off); best effort. */
+  notifyOps?(event: 'support.ticket', payload: Record<string, unknown>): void;
   /** Aborted when the caller goes away (socket closed, request timed out). */
   readonly signal?: AbortSignal;
   /** Deployment settings. */
   readonly config: CapabilityConfig;
+  /** What the host's confirm sheet collected, for methods with a confirm sheet; absent otherwise. */
+  readonly host?: HostConfirmation;
 }

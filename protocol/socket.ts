@@ -91,3 +91,20 @@ export interface BridgeSocketData {
   userId: string;
   sessionId: string;
 }
+
+/** The namespace of the ops console (support queue now, the live dashboard later). */
+export const OPS_NAMESPACE = '/ops';
+
+/** A support ticket that needs a person. */
+export interface SupportTicketEvent {
+  ticketId: string;
+  appId: string;
+  env: string;
+  text: string;
+  queuePosition: number;
+}
+
+/** Events the server pushes to the ops console. */
+export interface OpsServerToClientEvents {
+  'support:ticket': (event: SupportTicketEvent) => void;
+}

@@ -32,6 +32,8 @@ import type { MerchantService } from './merchants/merchants.ts';
 import { merchantRoutes } from './merchants/routes.ts';
 import { grantRoutes } from './grants/routes.ts';
 import { launchRoutes } from './launch/routes.ts';
+import { attachOps } from './ops/gateway.ts';
+import { supportRoutes } from './support/routes.ts';
 import { UPLOAD_PATH, versionRoutes } from './versions/routes.ts';
 import type { VersionService } from './versions/versions.ts';
 import type { LaunchTokens } from './launch/tokens.ts';
@@ -160,6 +162,7 @@ export function createApp(deps: AppDeps): LilyApp {
   api.use(merchantRoutes({ merchants: deps.merchants, apps, applications: deps.applications, registry }));
   api.use(marketplaceRoutes({ apps }));
   api.use(auditRoutes({ audit: deps.audit }));
+  api.use(supportRoutes({ store, audit: deps.audit, pushToUser: (userId, event, payload) => push(userId, event, payload) }));
   app.use('/api', api);
 
   app.get('/', (_req, res) => {
@@ -188,6 +191,7 @@ export function createApp(deps: AppDeps): LilyApp {
   });
   const bridge = attachBridge(io, { identity, tokens, dispatcher, bus: deps.bus, log });
   push = (userId, event, payload) => bridge.pushToUser(userId, event as never, payload);
+  const ops = attachOps(io, { identity, bus: deps.bus });
 
   return {
     app,
@@ -195,6 +199,7 @@ export function createApp(deps: AppDeps): LilyApp {
     io,
     async close() {
       bridge.dispose();
+      ops.dispose();
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
       });

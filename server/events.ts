@@ -11,6 +11,7 @@ export interface DomainEvents {
   'app.status': { appId: string; status: 'draft' | 'live' | 'suspended' | 'delisted'; reason: string | null };
   'consent.changed': { userId: string; appId: string; scope: string; status: 'granted' | 'refused' | 'revoked' };
   'message.delivered': { userId: string; messageId: string; appId: string | null; title: string; body: string; at: string };
+  'support.ticket': { ticketId: string; appId: string; env: string; text: string; queuePosition: number };
   'bridge.call': { appId: string; capability: string; method: string; ms: number; ok: boolean; code: string | null };
 }
 

@@ -126,7 +126,11 @@ async function handoff(ctx: CapabilityContext, question: string, suggested: stri
       { $push: { messages: message }, $set: { updatedAt: at } },
       { returnDocument: 'after' },
     );
-    if (open) return { ticketId: open._id, queuePosition: await position(ctx, open) };
+    if (open) {
+      const queuePosition = await position(ctx, open);
+      ctx.notifyOps?.('support.ticket', { ticketId: open._id, appId: ctx.appId, env: ctx.env, text: question, queuePosition });
+      return { ticketId: open._id, queuePosition };
+    }
     if (await col.findOne(owner)) {
       throw new LilyError('LIMIT_EXCEEDED', 'Your conversation is waiting for the service team; please wait for their answer.');
     }
@@ -134,7 +138,9 @@ async function handoff(ctx: CapabilityContext, question: string, suggested: stri
     try {
       await col.insertOne(doc);
       await ctx.audit('support.handoff', { ticketId: doc._id });
-      return { ticketId: doc._id, queuePosition: await position(ctx, doc) };
+      const queuePosition = await position(ctx, doc);
+      ctx.notifyOps?.('support.ticket', { ticketId: doc._id, appId: ctx.appId, env: ctx.env, text: question, queuePosition });
+      return { ticketId: doc._id, queuePosition };
     } catch (err) {
       if (!(err instanceof DuplicateKeyError)) throw err;
       // Another hand-off opened the ticket first: add to it on the next pass.

@@ -111,6 +111,9 @@ export class BridgeDispatcher {
         await this.deps.audit.append({ action: event, actor: { kind: 'app', id: claims.a }, data: { ...data, userId } });
       },
       push: (event, payload) => this.deps.pushToUser(userId, event, payload),
+      notifyOps: (event, payload) => {
+        if (event === 'support.ticket') this.deps.bus.emit('support.ticket', payload as never);
+      },
       signal: controller.signal,
       config: { allowPrivateNetwork: this.deps.config.allowPrivateNetwork },
     };

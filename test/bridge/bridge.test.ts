@@ -5,7 +5,7 @@
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from '../../protocol/errors.ts';
-import { BRIDGE_NAMESPACE, type ClientToServerEvents, type ServerToClientEvents } from '../../protocol/socket.ts';
+import { BRIDGE_NAMESPACE, OPS_NAMESPACE, type ClientToServerEvents, type ServerToClientEvents } from '../../protocol/socket.ts';
 import { createLiveApp } from '../helpers/apps.ts';
 import { http, login, startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -279,6 +279,42 @@ describe('revocation while open', () => {
     expect((await http(srv.baseUrl, 'POST', '/api/launch', { token: alice, body: { appId: 'ride' } })).body.code).toBe('APP_SUSPENDED');
     await srv.booted.deps.apps.setStatus('ride', 'live', 'cleared', { kind: 'ops', id: 'ops-test' });
     expect((await call(socket, launchToken, 'base.storage', 'getStorageInfo')).error).toBeUndefined();
+  });
+});
+
+describe('customer service', () => {
+  it('answers from the FAQ, hands off to the live ops queue, and delivers the agent reply to the user', async () => {
+    const socket = await open(alice);
+    const { launchToken } = await launch(alice, 'ride');
+    const answer = await call(socket, launchToken, 'base.support', 'openCustomerService', { question: '退款多久到账' });
+    expect(answer.error).toBeUndefined();
+    expect(answer.result.answers.length).toBeGreaterThan(0);
+    expect(answer.result.ticketId).toBeNull();
+
+    const opsSocket = connect(`${srv.baseUrl}${OPS_NAMESPACE}`, { auth: { token: ops }, transports: ['websocket'], reconnection: false });
+    await new Promise<void>((resolve, reject) => {
+      opsSocket.once('connect', () => resolve());
+      opsSocket.once('connect_error', reject);
+    });
+    const queued = new Promise<any>((resolve) => opsSocket.once('support:ticket', resolve));
+    const handoff = await call(socket, launchToken, 'base.support', 'openCustomerService', { question: '我的订单一直没有退款', handoff: true });
+    expect(handoff.result.ticketId).toMatch(/^tk/);
+    const event = await queued;
+    expect(event).toMatchObject({ ticketId: handoff.result.ticketId, appId: 'ride', text: '我的订单一直没有退款' });
+
+    const reply = new Promise<any>((resolve) => socket.once('support', resolve));
+    const sent = await http(srv.baseUrl, 'POST', `/api/ops/support/tickets/${handoff.result.ticketId}/reply`, { token: ops, body: { text: '已为您加急处理' } });
+    expect(sent.status).toBe(200);
+    expect(await reply).toMatchObject({ ticketId: handoff.result.ticketId, from: 'agent', text: '已为您加急处理' });
+    const mine = await http(srv.baseUrl, 'GET', '/api/me/support/tickets', { token: alice });
+    expect(mine.body.tickets[0].messages.map((m: { from: string }) => m.from)).toEqual(['user', 'agent']);
+    expect((await http(srv.baseUrl, 'POST', `/api/ops/support/tickets/${handoff.result.ticketId}/close`, { token: ops })).body.ticket.status).toBe('closed');
+    expect((await http(srv.baseUrl, 'POST', `/api/ops/support/tickets/${handoff.result.ticketId}/reply`, { token: ops, body: { text: 'late' } })).body.code).toBe('NOT_FOUND');
+    // Users cannot join the ops console.
+    const intruder = connect(`${srv.baseUrl}${OPS_NAMESPACE}`, { auth: { token: alice }, transports: ['websocket'], reconnection: false });
+    const refused = await new Promise<any>((resolve) => intruder.once('connect_error', resolve));
+    expect(refused.data.code).toBe('FORBIDDEN');
+    opsSocket.disconnect();
   });
 });
 
