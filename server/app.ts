@@ -32,6 +32,9 @@ import type { MerchantService } from './merchants/merchants.ts';
 import { merchantRoutes } from './merchants/routes.ts';
 import { grantRoutes } from './grants/routes.ts';
 import { launchRoutes } from './launch/routes.ts';
+import type { CredentialService } from './credentials/credentials.ts';
+import { credentialRoutes } from './credentials/routes.ts';
+import type { OpenApi } from './openapi/index.ts';
 import { attachOps } from './ops/gateway.ts';
 import { supportRoutes } from './support/routes.ts';
 import { UPLOAD_PATH, versionRoutes } from './versions/routes.ts';
@@ -55,6 +58,8 @@ export interface AppDeps {
   merchants: MerchantService;
   applications: ApplicationService;
   versions: VersionService;
+  credentials: CredentialService;
+  openApi: OpenApi;
   registry: Registry;
   limiter: RateLimiter;
   breaker: CircuitBreaker;
@@ -126,6 +131,9 @@ export function createApp(deps: AppDeps): LilyApp {
     }
   });
 
+  // The Open API verifies signatures over the exact body bytes and parses its own bodies.
+  app.use('/open/v1', deps.openApi.router);
+
   const json = express.json({
     limit: '1mb',
     strict: true,
@@ -159,7 +167,48 @@ export function createApp(deps: AppDeps): LilyApp {
   api.use(versionRoutes({ versions: deps.versions, apps, merchants: deps.merchants, identity, tokens }));
   api.use(consentRoutes({ consents, apps, registry }));
   api.use(grantRoutes({ grants, apps, registry }));
-  api.use(merchantRoutes({ merchants: deps.merchants, apps, applications: deps.applications, registry }));
+  api.use(
+    merchantRoutes({
+      merchants: deps.merchants,
+      apps,
+      applications: deps.applications,
+      registry,
+      // Every new app gets sandbox credentials at once; the private key is shown this once.
+      onAppCreated: async (appId, merchantId) => {
+        const { credential, privateKey } = await deps.credentials.generate(appId, 'sandbox', { kind: 'merchant', id: merchantId });
+        return {
+          sandboxCredentials: {
+            appId,
+            env: 'sandbox',
+            serialNo: credential.serial,
+            publicKey: credential.publicKey,
+            privateKey,
+            bank: { publicKey: bankKeys.publicKey, serial: bankKeys.serial },
+          },
+        };
+      },
+    }),
+  );
+  api.use(
+    credentialRoutes({
+      credentials: deps.credentials,
+      bankKeys,
+      // The owner of the app manages its keys; production keys exist only after the first
+      // approved production release.
+      authorize: async (req, appId, env) => {
+        const principal = req.principal;
+        if (!principal) throw new LilyError('UNAUTHENTICATED');
+        if (principal.kind !== 'merchant') throw new LilyError('FORBIDDEN', 'Credentials are managed by the app owner.');
+        const merchant = await deps.merchants.requireAdmitted(principal.id);
+        const app = await apps.get(appId).catch(() => null);
+        if (!app || app.merchantId !== merchant._id) throw new LilyError('NOT_FOUND', `No app ${appId}.`);
+        if (env === 'production' && !app.releases.production) {
+          throw new LilyError('INVALID_STATE', 'Production credentials are issued after the first approved production release.');
+        }
+        return { kind: 'merchant', id: merchant._id };
+      },
+    }),
+  );
   api.use(marketplaceRoutes({ apps }));
   api.use(auditRoutes({ audit: deps.audit }));
   api.use(supportRoutes({ store, audit: deps.audit, pushToUser: (userId, event, payload) => push(userId, event, payload) }));

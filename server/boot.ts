@@ -7,6 +7,9 @@ import { createApp, type AppDeps, type LilyApp } from './app.ts';
 import { ApplicationService } from './applications/applications.ts';
 import { AppService } from './apps/apps.ts';
 import { MerchantService } from './merchants/merchants.ts';
+import { CredentialService } from './credentials/credentials.ts';
+import { createOpenApi } from './openapi/index.ts';
+import { registerPlatformRoutes } from './openapi/platform.ts';
 import { createInspector } from './versions/inspector.ts';
 import { createSmokeRunner } from './versions/smoke.ts';
 import { VersionService } from './versions/versions.ts';
@@ -65,6 +68,11 @@ export async function boot(config: Config, log: Logger): Promise<Booted> {
     const limiter = new RateLimiter();
     const breaker = new CircuitBreaker();
     const authorizer = new Authorizer({ apps, grants, consents, audit, limiter, breaker, log });
+    const credentials = new CredentialService(store, audit, { apps });
+    await credentials.init();
+    const openApi = createOpenApi({ store, credentials, apps, audit, bankKeys, registry, log, limiter });
+    await openApi.init();
+    registerPlatformRoutes(openApi, { versions, apps });
     const tokens = new LaunchTokens(loadOrCreateSecret(config, 'launch.secret'));
     if (config.seed) await seed({ store, identity, log });
     const deps: AppDeps = {
@@ -81,6 +89,8 @@ export async function boot(config: Config, log: Logger): Promise<Booted> {
       merchants,
       applications,
       versions,
+      credentials,
+      openApi,
       registry,
       limiter,
       breaker,
