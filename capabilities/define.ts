@@ -80,7 +80,7 @@ export const RATE_TIERS = {
   light: { perMinute: 600, burst: 60, openApiPerMinute: 6000, description: 'Cheap reads and host UI: system info, storage, logs.' },
   standard: { perMinute: 120, burst: 20, openApiPerMinute: 1200, description: 'Ordinary reads and writes backed by the store.' },
   sensitive: { perMinute: 20, burst: 5, openApiPerMinute: 300, description: 'Personal data, outbound requests, support hand-off.' },
-  payment: { perMinute: 10, burst: 3, openApiPerMinute: 600, description: 'Money movement and anything behind a PIN.' },
+  payment: { perMinute: 10, burst: 5, openApiPerMinute: 600, description: 'Money movement and anything behind a PIN.' },
 } as const satisfies Record<RateTier, RateTierLimits>;
 
 // --- confirm sheets --------------------------------------------------------------------------

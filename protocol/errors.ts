@@ -138,6 +138,7 @@ export const ERRORS = {
   SANDBOX_LIMIT: { status: 422, fault: 'caller', message: 'The mini-app broke a sandbox limit and was stopped.' },
   SANDBOX_CRASHED: { status: 500, fault: 'caller', message: 'The mini-app stopped because of an error in its code.' },
   INSTANCE_CLOSED: { status: 410, fault: 'caller', message: 'The mini-app instance is closed.' },
+  VIEW_INVALID: { status: 422, fault: 'caller', message: 'The mini-app rendered a view the host cannot show and was stopped.' },
 
   // --- infrastructure ------------------------------------------------------------------------
   TIMEOUT: { status: 504, fault: 'server', message: 'The operation timed out; try again.' },

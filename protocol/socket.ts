@@ -24,6 +24,23 @@ export interface BridgeCallRequest {
   callId: string;
   /** True when the host saw a user tap start this call (required for `userGesture` methods). */
   userGesture?: boolean;
+  /**
+   * What the user decided in a host sheet (cashier, confirm, top-up), set by the host only, never
+   * by the mini-app: the guest's params travel separately in `params`.
+   */
+  host?: HostInput;
+}
+
+/** The host's sheet answers that ride beside a guest call. */
+export interface HostInput {
+  confirmed?: boolean;
+  /** The payment PIN typed in the host's own sheet. */
+  pin?: string;
+  cardId?: string;
+  installmentTerm?: number;
+  couponId?: string;
+  amount?: number;
+  scannedCode?: string;
 }
 
 /** Attaching an open mini-app instance to this socket so server pushes reach it. */

@@ -35,6 +35,7 @@ import { launchRoutes } from './launch/routes.ts';
 import type { CredentialService } from './credentials/credentials.ts';
 import { credentialRoutes } from './credentials/routes.ts';
 import type { OpenApi } from './openapi/index.ts';
+import type { Payments } from './payments/index.ts';
 import { attachOps } from './ops/gateway.ts';
 import { supportRoutes } from './support/routes.ts';
 import { UPLOAD_PATH, versionRoutes } from './versions/routes.ts';
@@ -60,6 +61,7 @@ export interface AppDeps {
   versions: VersionService;
   credentials: CredentialService;
   openApi: OpenApi;
+  payments: Payments;
   registry: Registry;
   limiter: RateLimiter;
   breaker: CircuitBreaker;

@@ -10,6 +10,8 @@ import { MerchantService } from './merchants/merchants.ts';
 import { CredentialService } from './credentials/credentials.ts';
 import { createOpenApi } from './openapi/index.ts';
 import { registerPlatformRoutes } from './openapi/platform.ts';
+import { createPaymentHandlers, deliverOutbox, Payments, registerPaymentOperations } from './payments/index.ts';
+import { safeWebhookFetch } from './payments/endpoint.ts';
 import { createInspector } from './versions/inspector.ts';
 import { createSmokeRunner } from './versions/smoke.ts';
 import { VersionService } from './versions/versions.ts';
@@ -31,8 +33,14 @@ import { openStore } from './store/index.ts';
 export interface Booted {
   deps: AppDeps;
   lily: LilyApp;
+  /** Starts the background workers (order expiry, webhook delivery); `main.ts` does, tests may. */
+  startWorkers(): void;
   close(): Promise<void>;
 }
+
+/** How often the workers run. */
+const EXPIRY_EVERY_MS = 60_000;
+const DELIVERY_EVERY_MS = 5_000;
 
 /**
  * Opens the store, loads keys, seeds (when configured) and builds the app, without listening.
@@ -61,7 +69,9 @@ export async function boot(config: Config, log: Logger): Promise<Booted> {
     const consents = new ConsentService(store, audit, bus);
     const merchants = new MerchantService(store, audit);
     const applications = new ApplicationService(store, audit, grants);
-    const registry = createServerRegistry();
+    const payments = new Payments();
+    await payments.init(store);
+    const registry = createServerRegistry(createPaymentHandlers({ payments, verifyPin: (userId, pin) => identity.verifyPin(userId, pin) }));
     const inspector = createInspector({ registry, smoke: await createSmokeRunner() });
     const versions = new VersionService({ store, apps, grants, audit, inspector });
     for (const service of [identity, audit, apps, grants, consents, merchants, applications, versions]) await service.init();
@@ -73,6 +83,7 @@ export async function boot(config: Config, log: Logger): Promise<Booted> {
     const openApi = createOpenApi({ store, credentials, apps, audit, bankKeys, registry, log, limiter });
     await openApi.init();
     registerPlatformRoutes(openApi, { versions, apps });
+    registerPaymentOperations(openApi, payments);
     const tokens = new LaunchTokens(loadOrCreateSecret(config, 'launch.secret'));
     if (config.seed) await seed({ store, identity, log });
     const deps: AppDeps = {
@@ -91,6 +102,7 @@ export async function boot(config: Config, log: Logger): Promise<Booted> {
       versions,
       credentials,
       openApi,
+      payments,
       registry,
       limiter,
       breaker,
@@ -98,10 +110,39 @@ export async function boot(config: Config, log: Logger): Promise<Booted> {
       tokens,
     };
     const lily = createApp(deps);
+    const timers: NodeJS.Timeout[] = [];
+    let delivering = false;
     return {
       deps,
       lily,
+      startWorkers() {
+        if (timers.length > 0) return;
+        const expire = () =>
+          payments.expireDue(store, Date.now()).catch((err: unknown) => log.error({ err }, 'order expiry failed'));
+        const deliver = async () => {
+          if (delivering) return;
+          delivering = true;
+          try {
+            await deliverOutbox({
+              store,
+              bank: bankKeys,
+              fetch: safeWebhookFetch({ allowPrivateNetwork: config.allowPrivateNetwork }),
+              endpoint: async (appId, env) => {
+                const active = (await credentials.list(appId, env)).find((c) => c.status === 'active');
+                return active ? { url: (await apps.get(appId).catch(() => null))?.webhookUrl ?? null, publicKey: active.publicKey } : null;
+              },
+            });
+          } catch (err) {
+            log.error({ err }, 'webhook delivery failed');
+          } finally {
+            delivering = false;
+          }
+        };
+        timers.push(setInterval(expire, EXPIRY_EVERY_MS), setInterval(() => void deliver(), DELIVERY_EVERY_MS));
+        for (const t of timers) t.unref();
+      },
       async close() {
+        for (const t of timers) clearInterval(t);
         await lily.close();
         await store.close();
       },

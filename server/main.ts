@@ -43,6 +43,7 @@ async function main(): Promise<void> {
           : `cannot listen on ${config.host}:${config.port}: ${err.message}`,
     );
   });
+  booted.startWorkers();
   server.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

@@ -1,10 +1,11 @@
 /**
- * Demo data for a fresh install: bank-app users with payment PINs, ops accounts and a merchant
- * account. Idempotent: running it again changes nothing that exists (changed passwords stay).
+ * Demo data for a fresh install: bank-app users with payment PINs and funded wallets (sandbox
+ * and the local demo's production), ops accounts and a merchant account. Idempotent: running it again changes nothing that exists (changed passwords stay).
  */
 import type { Identity, OpsRole, PrincipalKind } from './identity/identity.ts';
 import type { Logger } from './log.ts';
 import type { Store } from './store/types.ts';
+import { seedWallets } from './payments/index.ts';
 
 /** A seeded account, as printed at start. */
 export interface DemoAccount {
@@ -44,6 +45,13 @@ export async function seed(deps: { store: Store; identity: Identity; log: Logger
       await deps.identity.setPin(existing._id, account.password, account.pin);
     }
   }
+  // Demo wallets are funded once per user and environment (a fixed journal ref makes it idempotent).
+  const userIds: string[] = [];
+  for (const account of DEMO_ACCOUNTS.filter((a) => a.kind === 'user')) {
+    const doc = await deps.identity.findAccount('user', account.username);
+    if (doc) userIds.push(doc._id);
+  }
+  for (const env of ['sandbox', 'production'] as const) await seedWallets(deps.store, userIds, env);
   await deps.store
     .collection('meta')
     .updateOne({ _id: 'seed' }, { $set: { seededAt: new Date() }, $setOnInsert: { firstSeededAt: new Date() } }, { upsert: true });

@@ -58,6 +58,7 @@ declare namespace Lily {
     | 'SANDBOX_LIMIT'
     | 'SANDBOX_CRASHED'
     | 'INSTANCE_CLOSED'
+    | 'VIEW_INVALID'
     | 'TIMEOUT'
     | 'UNAVAILABLE'
     | 'INTERNAL';

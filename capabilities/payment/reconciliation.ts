@@ -6,7 +6,7 @@ const signedFen = (description: string) => ({ type: 'integer', minimum: -10_000_
 
 const entry = obj(
   {
-    type: enumOf(['payment', 'refund', 'capture', 'split', 'fee'] as const, 'Kind of movement.'),
+    type: enumOf(['payment', 'refund', 'capture', 'split', 'escrow', 'fee'] as const, 'Kind of movement.'),
     id: str('Id of the order, refund, hold or split.', 48),
     orderId,
     outTradeNo: str("The merchant's order number.", 64),
@@ -77,6 +77,8 @@ from the ledger after the day closes and ready from 09:00 the next day; earlier 
 - \`sm3\` is the SM3 digest of the exact statement bytes: the CSV text for \`csv\`, or the
   \`entries\` array serialized as compact JSON for \`json\`. Compare it before importing.
 - CSV columns: \`type,id,orderId,outTradeNo,amount,feeAmount,at\`; amounts in fen.
+- \`escrow\` entries are funds placed under supervision (negative) and milestones released to you
+  (positive).
 - A statement never changes once published; late corrections appear on the day they are booked.
 `,
 });

@@ -58,6 +58,8 @@ export interface AppDoc extends Doc {
   rollout?: { release: Release; percent: number; startedAt: Date } | null;
   /** Users (ids) allowed to open the sandbox trial version. */
   testers?: string[];
+  /** Where payment and refund webhooks go when an order names no notify URL. */
+  webhookUrl?: string | null;
 }
 
 /** Stable bucket 0-99 of a user for an app: the same user always lands in the same bucket. */

@@ -16,6 +16,7 @@ import type { Logger } from '../log.ts';
 import type { Authorizer } from '../policies/authorize.ts';
 import type { CircuitBreaker } from '../policies/flow.ts';
 import type { Store } from '../store/types.ts';
+import { parseHostConfirmation } from '../payments/host.ts';
 
 /** What the dispatcher needs. */
 export interface DispatchDeps {
@@ -117,6 +118,8 @@ export class BridgeDispatcher {
       signal: controller.signal,
       config: { allowPrivateNetwork: this.deps.config.allowPrivateNetwork },
     };
+    const host = parseHostConfirmation(req.host);
+    if (host) Object.assign(ctx, { host });
 
     const timeoutMs = this.deps.handlerTimeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS;
     let timer: NodeJS.Timeout | undefined;

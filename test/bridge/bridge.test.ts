@@ -164,7 +164,7 @@ describe('calls', () => {
     await http(srv.baseUrl, 'POST', '/api/consents', { token: alice, body: { appId: 'ride', scope: 'scope.userInfo', granted: true } });
     // Consent passes; the membership handler arrives with its own issue and answers UNAVAILABLE until then.
     const granted = await call(socket, launchToken, 'member.userInfo', 'getUserInfo', {}, tap);
-    expect(granted.error?.code).not.toBe('CONSENT_REQUIRED');
+    expect(granted.error?.code).toBe('UNAVAILABLE');
 
     const listed = await http(srv.baseUrl, 'GET', '/api/consents', { token: alice });
     expect(listed.body.apps[0]).toMatchObject({ appId: 'ride', scopes: [expect.objectContaining({ scope: 'scope.userInfo', status: 'granted' })] });
@@ -179,11 +179,26 @@ describe('calls', () => {
     expect((await http(srv.baseUrl, 'DELETE', '/api/consents/ride/scope.userInfo', { token: alice })).body.code).toBe('NOT_FOUND');
   });
 
-  it('answers UNAVAILABLE for capabilities whose handlers have not arrived', async () => {
+  it('pays a prepay through the bridge only with the host sheet confirmed and the right PIN', async () => {
     const socket = await open(alice);
-    const { launchToken } = await launch(alice, 'ride');
-    const res = await call(socket, launchToken, 'payment.cashier', 'requestPayment', { prepayId: 'pp_1234567890' }, { userGesture: true });
-    expect(res.error?.code).toBe('UNAVAILABLE');
+    const { launchToken, openId } = await launch(alice, 'ride');
+    const deps = srv.booted.deps;
+    const scope = { store: deps.store, env: 'production' as const, appId: 'ride', now: Date.now };
+    const { prepayId, orderId } = await deps.payments.createPrepay(scope, { openId, outTradeNo: 'ride-0001', amount: 2350, description: '快车 8.2 km' });
+    const tap = { userGesture: true };
+    // The guest alone cannot pay: without the host's confirmation the user is treated as having cancelled.
+    expect((await call(socket, launchToken, 'payment.cashier', 'requestPayment', { prepayId }, tap)).error?.code).toBe('USER_CANCELLED');
+    // A PIN inside the guest's params is not a host confirmation.
+    expect((await call(socket, launchToken, 'payment.cashier', 'requestPayment', { prepayId, pin: '123456' }, tap)).error?.code).toBe('INVALID_PARAMS');
+    const wrong = await call(socket, launchToken, 'payment.cashier', 'requestPayment', { prepayId }, { ...tap, host: { confirmed: true, pin: '000000' } });
+    expect(wrong.error?.code).toBe('PIN_INCORRECT');
+    const paid = await call(socket, launchToken, 'payment.cashier', 'requestPayment', { prepayId }, { ...tap, host: { confirmed: true, pin: '123456' } });
+    expect(paid.error).toBeUndefined();
+    expect(paid.result).toMatchObject({ orderId, status: 'paid', paidAmount: 2350, payMethod: 'balance' });
+    // The merchant sees it paid.
+    expect(await deps.payments.queryOrder(scope, { orderId })).toMatchObject({ status: 'paid' });
+    const orders = await call(socket, launchToken, 'payment.orders', 'listOrders', {});
+    expect(orders.error?.code).toBe('CAPABILITY_NOT_DECLARED');
   });
 
   it('applies the grant quota per app and capability', async () => {
