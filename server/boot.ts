@@ -80,7 +80,11 @@ export async function boot(config: Config, log: Logger): Promise<Booted> {
     const authorizer = new Authorizer({ apps, grants, consents, audit, limiter, breaker, log });
     const credentials = new CredentialService(store, audit, { apps });
     await credentials.init();
-    const openApi = createOpenApi({ store, credentials, apps, audit, bankKeys, registry, log, limiter });
+    const perMinute = config.openApiPerMinute;
+    const openApi = createOpenApi(
+      { store, credentials, apps, audit, bankKeys, registry, log, limiter },
+      perMinute ? { rateLimitPerMinute: { light: perMinute, standard: perMinute, sensitive: perMinute, payment: perMinute } } : {},
+    );
     await openApi.init();
     registerPlatformRoutes(openApi, { versions, apps });
     registerPaymentOperations(openApi, payments);

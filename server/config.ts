@@ -41,6 +41,11 @@ export interface Config {
   allowPrivateNetwork: boolean;
   /** Cost of scrypt password and PIN hashing (N); lower only for tests. */
   scryptCost: number;
+  /**
+   * Open API requests per minute per app, overriding every rate tier (for a bank that sells a
+   * higher throughput package); undefined keeps the per-tier defaults.
+   */
+  openApiPerMinute: number | undefined;
 }
 
 /** A configuration problem, reported as one line at start. */
@@ -162,5 +167,6 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
     demo,
     allowPrivateNetwork: bool(env, 'LILY_ALLOW_PRIVATE_NETWORK', demo),
     scryptCost,
+    openApiPerMinute: env.LILY_OPEN_API_PER_MINUTE ? int(env, 'LILY_OPEN_API_PER_MINUTE', 0, 1, 10_000_000) : undefined,
   };
 }

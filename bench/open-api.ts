@@ -1,0 +1,212 @@
+/**
+ * Open API benchmark: throughput and latency with 50 keep-alive connections for
+ *   1. a signed GET (`GET /open/v1/payments/orders/{orderId}`, query an order), and
+ *   2. a signed create-prepay POST (`POST /open/v1/payments/prepay`, one store transaction with
+ *      fsync per request: the embedded store's default durability).
+ * Each request carries a fresh nonce and its own signature; requests are signed before the timed
+ * part so the load generator's own SM2 work does not compete with the server during it. Every
+ * response is checked (status 200); the response signature is verified on a sample.
+ *
+ * The server runs in its own process (bench/support/openapi-server.ts). Run: `npx tsx bench/open-api.ts`.
+ * Results: bench/results/open-api.json and bench/results/open-api.md.
+ */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { signRequest, verifyBankSignature } from '../open-client/index.ts';
+import { machine, percentile, round, summarize } from './support/stats.ts';
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Requests signed ahead per round; more than the server can answer in SECONDS. */
+const PRESIGN = Number(process.env.BENCH_PRESIGN ?? 8000);
+const root = path.resolve(import.meta.dirname, '..');
+
+interface Fixture {
+  port: number;
+  appId: string;
+  serialNo: string;
+  privateKey: string;
+  openId: string;
+}
+
+interface Prepared {
+  method: 'GET' | 'POST';
+  path: string;
+  body: string;
+  headers: Record<string, string>;
+}
+
+async function startServer(): Promise<{ fx: Fixture; stop(): void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/support/openapi-server.ts')], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`fixture server exited with ${code}`)));
+  });
+  return { fx: JSON.parse(line) as Fixture, stop: () => child.kill('SIGTERM') };
+}
+
+// A fresh pool per scenario: idle keep-alive sockets are closed by the server while the next
+// batch is being signed.
+let agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+
+function send(port: number, p: Prepared): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method: p.method, path: p.path, headers: p.headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+    });
+    req.on('error', reject);
+    if (p.body) req.end(p.body);
+    else req.end();
+  });
+}
+
+function prepare(fx: Fixture, method: 'GET' | 'POST', pathFor: (i: number) => string, bodyFor: (i: number) => string, n: number): Prepared[] {
+  const out: Prepared[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = pathFor(i);
+    const body = bodyFor(i);
+    const signed = signRequest({ method, pathWithQuery: p, body, appId: fx.appId, serialNo: fx.serialNo, privateKey: fx.privateKey });
+    const headers: Record<string, string> = { authorization: signed.authorization };
+    if (method === 'POST') Object.assign(headers, { 'content-type': 'application/json', 'idempotency-key': signed.nonce });
+    out.push({ method, path: p, body, headers });
+  }
+  return out;
+}
+
+async function closedLoop(fx: Fixture, requests: Prepared[], bankKey: string | null): Promise<{ latencies: number[]; rps: number; errors: Record<string, number> }> {
+  agent.destroy();
+  agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const latencies: number[] = [];
+  const errors: Record<string, number> = {};
+  let next = 0;
+  const deadline = performance.now() + SECONDS * 1000;
+  const started = performance.now();
+  let verified = 0;
+  const worker = async () => {
+    while (performance.now() < deadline && next < requests.length) {
+      const p = requests[next++]!;
+      const t = performance.now();
+      try {
+        const res = await send(fx.port, p);
+        latencies.push(performance.now() - t);
+        if (res.status !== 200) {
+          const code = (JSON.parse(res.body) as { code?: string }).code ?? String(res.status);
+          errors[code] = (errors[code] ?? 0) + 1;
+        } else if (bankKey && verified < 20) {
+          // Spot-check that answers are really signed by the bank.
+          verified++;
+          const ok = verifyBankSignature(bankKey, String(res.headers['lily-signature']), String(res.headers['lily-timestamp']), String(res.headers['lily-nonce']), res.body);
+          if (!ok) errors.BAD_RESPONSE_SIGNATURE = (errors.BAD_RESPONSE_SIGNATURE ?? 0) + 1;
+        }
+      } catch {
+        errors.NETWORK = (errors.NETWORK ?? 0) + 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  const elapsed = (performance.now() - started) / 1000;
+  if (next >= requests.length) errors.PRESIGNED_EXHAUSTED = 1;
+  return { latencies, rps: latencies.length / elapsed, errors };
+}
+
+const { fx, stop } = await startServer();
+try {
+  const bank = (await (await fetch(`http://127.0.0.1:${fx.port}/api/bank/public-key`)).json()) as { publicKey: string };
+  // One order to query in the GET scenario.
+  const seedReq = prepare(fx, 'POST', () => '/open/v1/payments/prepay', () => JSON.stringify({ openId: fx.openId, outTradeNo: 'bench-seed', amount: 100, description: 'bench' }), 1)[0]!;
+  const seeded = await send(fx.port, seedReq);
+  const { orderId } = JSON.parse(seeded.body) as { orderId: string };
+  if (!orderId) throw new Error(`could not create the seed order: ${seeded.body}`);
+
+  const scenarios = {
+    get: { p50: [] as number[], p99: [] as number[], rps: [] as number[], errors: [] as Record<string, number>[] },
+    prepay: { p50: [] as number[], p99: [] as number[], rps: [] as number[], errors: [] as Record<string, number>[] },
+  };
+  for (let r = 0; r < ROUNDS; r++) {
+    const gets = prepare(fx, 'GET', () => `/open/v1/payments/orders/${orderId}`, () => '', PRESIGN);
+    const g = await closedLoop(fx, gets, bank.publicKey);
+    const gs = g.latencies.sort((a, b) => a - b);
+    scenarios.get.p50.push(percentile(gs, 50));
+    scenarios.get.p99.push(percentile(gs, 99));
+    scenarios.get.rps.push(g.rps);
+    scenarios.get.errors.push(g.errors);
+
+    const posts = prepare(
+      fx,
+      'POST',
+      () => '/open/v1/payments/prepay',
+      (i) => JSON.stringify({ openId: fx.openId, outTradeNo: `bench-${r}-${i}`, amount: 1000 + (i % 500), description: '快车 行程' }),
+      PRESIGN,
+    );
+    const p = await closedLoop(fx, posts, bank.publicKey);
+    const ps = p.latencies.sort((a, b) => a - b);
+    scenarios.prepay.p50.push(percentile(ps, 50));
+    scenarios.prepay.p99.push(percentile(ps, 99));
+    scenarios.prepay.rps.push(p.rps);
+    scenarios.prepay.errors.push(p.errors);
+    console.log(
+      `round ${r + 1}: GET ${g.rps.toFixed(0)}/s p50 ${percentile(gs, 50).toFixed(1)} p99 ${percentile(gs, 99).toFixed(1)} ms ${JSON.stringify(g.errors)}; ` +
+        `prepay ${p.rps.toFixed(0)}/s p50 ${percentile(ps, 50).toFixed(1)} p99 ${percentile(ps, 99).toFixed(1)} ms ${JSON.stringify(p.errors)}`,
+    );
+  }
+
+  const view = (s: { p50: number[]; p99: number[]; rps: number[]; errors: Record<string, number>[] }) => {
+    const rps = summarize(s.rps);
+    const p50 = summarize(s.p50);
+    const p99 = summarize(s.p99);
+    return {
+      requestsPerSecond: { median: round(rps.median, 0), spread: [round(rps.min, 0), round(rps.max, 0)] },
+      p50Ms: { median: round(p50.median, 2), spread: [round(p50.min, 2), round(p50.max, 2)] },
+      p99Ms: { median: round(p99.median, 2), spread: [round(p99.min, 2), round(p99.max, 2)] },
+      errors: s.errors,
+    };
+  };
+  const get = view(scenarios.get);
+  const prepay = view(scenarios.prepay);
+  const met = prepay.requestsPerSecond.median >= 500 && prepay.p99Ms.median < 50;
+  const result = {
+    benchmark: 'open-api',
+    machine: machine(),
+    settings: { connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS, storeDurability: 'full (fsync per commit)' },
+    signedGet: get,
+    createPrepay: prepay,
+    target: { createPrepayRps: 500, createPrepayP99Ms: 50, met, ratioRps: round(prepay.requestsPerSecond.median / 500, 2), ratioP99: round(prepay.p99Ms.median / 50, 2) },
+  };
+  writeFileSync(path.join(root, 'bench/results/open-api.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const m = result.machine;
+  writeFileSync(
+    path.join(root, 'bench/results/open-api.md'),
+    `# Open API benchmark
+
+${CONNECTIONS} keep-alive connections, closed loop, ${SECONDS} s per scenario, ${ROUNDS} rounds; the server in its
+own process with the embedded store at full durability (fsync per commit). Every request is
+SM2-signed with a fresh nonce (signed before the timed part); every answer is SM2-signed by the
+bank (spot-checked). Median of the rounds, with the range.
+
+- Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}
+- Date: ${m.date}
+
+| scenario | req/s | p50 | p99 |
+|---|---|---|---|
+| signed GET (query order) | ${get.requestsPerSecond.median} (${get.requestsPerSecond.spread.join('–')}) | ${get.p50Ms.median} ms (${get.p50Ms.spread.join('–')}) | ${get.p99Ms.median} ms (${get.p99Ms.spread.join('–')}) |
+| signed create-prepay POST | ${prepay.requestsPerSecond.median} (${prepay.requestsPerSecond.spread.join('–')}) | ${prepay.p50Ms.median} ms (${prepay.p50Ms.spread.join('–')}) | ${prepay.p99Ms.median} ms (${prepay.p99Ms.spread.join('–')}) |
+
+Target: create-prepay ≥ 500 req/s with p99 < 50 ms — **${met ? 'met' : 'not met'}**
+(ratio to target: throughput ${result.target.ratioRps}×, p99 ${result.target.ratioP99}× of the limit).
+Errors per round: GET ${get.errors.map((e) => JSON.stringify(e)).join(', ')}; prepay ${prepay.errors.map((e) => JSON.stringify(e)).join(', ')}.
+`,
+  );
+  console.log(JSON.stringify(result, null, 2));
+} finally {
+  agent.destroy();
+  stop();
+}
