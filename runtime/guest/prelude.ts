@@ -432,6 +432,11 @@ export const PRELUDE_SOURCE = String.raw`(function (host, configJson) {
       for (var n in tree[c]) catObj[n] = namespace(tree[c][n].methods, c + '.' + n, 2, tree[c][n].any ? tree[c][n].id : null);
       root[c] = namespace(catObj, c, 1, null);
     }
+    // Flat aliases (lily.requestPayment) for WeChat-style ports: only names that are unique across
+    // the granted capabilities and never shadow a category.
+    var seen = create(null);
+    for (var c2 in tree) for (var n2 in tree[c2]) for (var m in tree[c2][n2].methods) seen[m] = hasOwn(seen, m) ? null : tree[c2][n2].methods[m];
+    for (var alias in seen) if (seen[alias] && !hasOwn(root, alias)) root[alias] = seen[alias];
     return namespace(root, '', 0, null);
   }
   function settle(id, ok, json) {

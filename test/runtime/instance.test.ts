@@ -529,3 +529,20 @@ describe('lifecycle and closing', () => {
     expect(engine().runtimes.size).toBe(0);
   });
 });
+
+describe('flat aliases', () => {
+  it('lets lily.<method> stand for a unique method of a granted capability, as in WeChat ports', async () => {
+    const { app } = await open(
+      runner(`
+        const a = await lily.showToast({ title: 'flat' });
+        const b = await lily.base.ui.showToast({ title: 'nested' });
+        this.setData({ out: typeof lily.showToast + ' ' + (lily.showToast === lily.base.ui.showToast) + ' ' + (typeof lily.requestPayment === 'function') + ' ' + JSON.stringify(a) + JSON.stringify(b) });`),
+      { manifest: { capabilities: [{ id: 'base.ui', reason: 'Shows toasts.' }] } },
+    );
+    await app.tap('go');
+    // Only granted capabilities get aliases: requestPayment is not there.
+    expect(app.text()).toMatch(/^function true false /);
+    expect(app.toasts.map((t) => t.title)).toEqual(['flat', 'nested']);
+    app.close();
+  });
+});
