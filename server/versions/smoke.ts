@@ -1,65 +1,55 @@
 /**
- * The smoke launch of the automated review: the package runs in the headless host with the
- * standard sandbox limits, every server-side capability answered `UNAVAILABLE` and every host
- * sheet dismissed, long enough to launch and render its first page and settle. What it called
- * and whether it crashed or broke a limit go into the review report.
+ * The smoke launch of the automated review, isolated in a worker thread with a watchdog: a
+ * hostile package can stop its own review, never the server. What the package called and whether
+ * it crashed, broke a limit or hung go into the review report.
  */
-import { toErrorPayload } from '../../protocol/errors.ts';
-import { signPackage } from '../../runtime/package/sign.ts';
+import { Worker } from 'node:worker_threads';
 import type { LilyPackage } from '../../runtime/package/format.ts';
-import { HeadlessHost } from '../../runtime/headless/index.ts';
-import type { ViewNode } from '../../runtime/view/tree.ts';
-import { generateSm2KeyPair } from '../../runtime/crypto/sm.ts';
 import type { SmokeResult, SmokeRunner } from './inspector.ts';
 
-/** How long the smoke launch may take to settle after the first render. */
-const SETTLE_MS = 2_000;
-
-function countNodes(node: ViewNode | undefined): number {
-  if (!node) return 0;
-  let n = 1;
-  for (const child of node.children ?? []) if (typeof child === 'object' && child !== null) n += countNodes(child as ViewNode);
-  return n;
-}
+/** Longest a smoke launch may take, start-up of the worker included. */
+export const SMOKE_DEADLINE_MS = 15_000;
 
 /**
- * Builds the smoke runner. It signs packages with a throwaway review key of its own (the package
- * is not released by this), so the runtime's signature check runs exactly as in production.
+ * Builds the smoke runner. Each review runs in a fresh worker thread that is terminated when it
+ * answers or when the deadline passes.
  *
  * @example
  * ```ts
- * const smoke = await createSmokeRunner();
- * const result = await smoke(pkg); // { ok: true, pagesRendered: 1, nodes: 12, called: ['base.storage'], … }
+ * const smoke = createSmokeRunner();
+ * const result = await smoke(pkg); // { ok: true, pagesRendered: 1, nodes: 12, called: ['base.ui'], … }
  * ```
  */
-export async function createSmokeRunner(): Promise<SmokeRunner> {
-  const reviewKey = generateSm2KeyPair();
-  const host = await HeadlessHost.create({
-    bankPublicKey: reviewKey.publicKey,
-    bridge: async () => ({ error: { code: 'UNAVAILABLE', message: 'Not available during the automated review.' } }),
-  });
-  return async (pkg: LilyPackage): Promise<SmokeResult> => {
-    const started = performance.now();
-    const signed = signPackage(pkg, reviewKey.privateKey, 'review', reviewKey.publicKey);
-    let app;
-    try {
-      app = await host.open(signed);
-      await app.idle(SETTLE_MS).catch(() => undefined);
-      const stop = app.stopReason;
-      const called = [...new Set(app.calls.map((c) => c.call.capability))].sort();
-      return {
-        ok: stop === undefined,
+export function createSmokeRunner(options: { deadlineMs?: number } = {}): SmokeRunner {
+  const deadline = options.deadlineMs ?? SMOKE_DEADLINE_MS;
+  return (pkg: LilyPackage) =>
+    new Promise<SmokeResult>((resolve) => {
+      const started = performance.now();
+      const fail = (code: string, message: string): SmokeResult => ({
+        ok: false,
         ms: Math.round(performance.now() - started),
-        pagesRendered: app.pages.length,
-        nodes: countNodes(app.tree),
-        called,
-        error: stop ? { code: stop.code, message: stop.message } : null,
+        pagesRendered: 0,
+        nodes: 0,
+        called: [],
+        error: { code, message },
+      });
+      // The worker registers tsx in its own thread (smoke-worker.mjs) and runs smoke-worker.ts.
+      const worker = new Worker(new URL('./smoke-worker.mjs', import.meta.url));
+      let settled = false;
+      const finish = (result: SmokeResult) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        void worker.terminate();
+        resolve(result);
       };
-    } catch (err) {
-      const payload = toErrorPayload(err);
-      return { ok: false, ms: Math.round(performance.now() - started), pagesRendered: 0, nodes: 0, called: [], error: { code: payload.code, message: payload.message } };
-    } finally {
-      app?.close();
-    }
-  };
+      const timer = setTimeout(
+        () => finish(fail('TIMEOUT', `The smoke launch did not finish within ${Math.round(deadline / 1000)} s; the package blocks its host.`)),
+        deadline,
+      );
+      worker.once('message', (result: SmokeResult) => finish(result));
+      worker.once('error', () => finish(fail('SANDBOX_CRASHED', 'The smoke launch failed.')));
+      worker.once('exit', (code) => finish(fail('SANDBOX_CRASHED', `The smoke launch ended unexpectedly (exit ${code}).`)));
+      worker.postMessage({ pkg });
+    });
 }
