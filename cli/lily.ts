@@ -1,11 +1,13 @@
 /**
- * The `lily` command line: `lily pack <folder> [-o file]` and `lily dev <folder>`.
+ * The `lily` command line: `lily pack <folder> [-o file]`, `lily dev <folder>` and
+ * `lily publish <folder> --server <url> --credentials <file>`.
  * Run it with `npx lily …` (bin/lily.mjs) or `npm run lily -- …`.
  */
 import path from 'node:path';
 import { pack, writePackageFile } from '../runtime/package/pack.ts';
 import { formatError, runDev } from './dev.ts';
 import { parseQuery } from '../runtime/navigation.ts';
+import { describeReview, loadCredentials, publish } from './publish.ts';
 
 const USAGE = `usage:
   lily pack <folder> [-o <file>] [--minify]
@@ -13,7 +15,11 @@ const USAGE = `usage:
   lily dev <folder> [--once] [--no-watch] [--path <page>] [--query a=1&b=2] [--server <url>]
       Run a mini-app in the headless simulator: prints the view tree and logs, taps handlers
       you type, re-runs when a file changes. --once prints the first render and exits.
-      --server is reserved for a later version (server-side capabilities answer UNAVAILABLE).`;
+      --server is reserved for a later version (server-side capabilities answer UNAVAILABLE).
+  lily publish <folder> --server <url> [--credentials <file>]
+      Pack the folder and upload it over the signed Open API with the app's sandbox key; prints
+      the automated review. The credentials file is the JSON shown when the app was created
+      (or set LILY_APP_ID, LILY_SERIAL_NO, LILY_PRIVATE_KEY, LILY_BANK_PUBLIC_KEY).`;
 
 /** Parsed `--flag value` options and positional arguments. */
 export interface ParsedArgs {
@@ -21,7 +27,7 @@ export interface ParsedArgs {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['-o', '--out', '--path', '--query', '--server']);
+const VALUE_FLAGS = new Set(['-o', '--out', '--path', '--query', '--server', '--credentials']);
 
 /** Splits argv into positionals and flags (`--flag value`, `--flag=value`, boolean `--flag`). */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
@@ -83,6 +89,22 @@ export async function main(argv: readonly string[], io = { stdin: process.stdin,
       input: io.stdin,
       output: io.stdout,
     });
+  }
+  if (command === 'publish' && positional[0]) {
+    const server = str('--server') ?? process.env.LILY_SERVER;
+    if (!server) {
+      io.stderr.write('lily publish needs --server <url> (or LILY_SERVER), e.g. --server http://localhost:3000\n');
+      return 2;
+    }
+    try {
+      const version = await publish(positional[0], server, await loadCredentials(str('--credentials')));
+      io.stdout.write(`published\n${describeReview(version)}\n`);
+      return version.report.passed ? 0 : 1;
+    } catch (err) {
+      const e = err as { code?: string; detail?: string; message?: string };
+      io.stderr.write(`lily publish: ${e.code ? `${e.code}: ${e.detail ?? e.message}` : (e.message ?? String(err))}\n`);
+      return 1;
+    }
   }
   io.stderr.write(USAGE + '\n');
   return command === 'help' || command === '--help' || command === '-h' ? 0 : 2;

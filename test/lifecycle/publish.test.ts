@@ -4,6 +4,7 @@
  * signed Open API, pass review, release to production, get production credentials, and users
  * launch it.
  */
+import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,8 @@ import { http, login, startTestServer, type TestServer } from '../helpers/server
 
 const root = path.resolve(import.meta.dirname, '../..');
 let srv: TestServer;
+let publishedDir: string;
+let credentialFile: string;
 
 beforeAll(async () => {
   srv = await startTestServer();
@@ -64,6 +67,8 @@ describe('from registration to production with lily publish', () => {
 
     // 4. lily publish: pack and upload over the signed Open API with the sandbox key.
     const credFile = path.join(dir, 'credentials.json');
+    publishedDir = dir;
+    credentialFile = credFile;
     writeFileSync(credFile, JSON.stringify(created.body));
     const credentials = await loadCredentials(credFile);
     const published = await publish(dir, srv.baseUrl, credentials);
@@ -97,5 +102,29 @@ describe('from registration to production with lily publish', () => {
     // Every decision is in the audit chain, and the chain verifies.
     const verify = await http(srv.baseUrl, 'GET', '/api/ops/audit/verify', { token: reviewer });
     expect(verify.body.ok).toBe(true);
+  }, 120_000);
+
+  it('publishes the next version with the lily command, exactly as a merchant types it', async () => {
+    const manifestFile = path.join(publishedDir, 'app.json');
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    writeFileSync(manifestFile, JSON.stringify({ ...manifest, version: '1.0.1' }, null, 2));
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [path.join(root, 'bin/lily.mjs'), ...args], { cwd: root, env: { ...process.env } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('exit', (code) => resolve({ code, stdout, stderr }));
+      });
+    const ok = await run(['publish', publishedDir, '--server', srv.baseUrl, '--credentials', credentialFile]);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('com.starlight.hello 1.0.1: pending_review (review passed)');
+    const again = await run(['publish', publishedDir, '--server', srv.baseUrl, '--credentials', credentialFile]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/DUPLICATE/);
+    const noServer = await run(['publish', publishedDir]);
+    expect(noServer.code).toBe(2);
   }, 120_000);
 });
