@@ -369,8 +369,6 @@ export class LilyOpenClient {
       );
     }
   }
-
-  // Extension point: webhook helpers (verify a webhook's bank signature with
-  // `verifyBankSignature`, then open its SM4 digital envelope with the app's private key) will be
-  // added in `open-client/webhooks.ts` and exported from here.
 }
+
+export { LilyWebhookError, openWebhook, type OpenedWebhook, type WebhookEnvelope } from './webhooks.ts';

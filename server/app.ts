@@ -38,6 +38,7 @@ import type { OpenApi } from './openapi/index.ts';
 import type { Payments } from './payments/index.ts';
 import { attachOps } from './ops/gateway.ts';
 import { supportRoutes } from './support/routes.ts';
+import { webhookRoutes } from './webhooks/routes.ts';
 import { UPLOAD_PATH, versionRoutes } from './versions/routes.ts';
 import type { VersionService } from './versions/versions.ts';
 import type { LaunchTokens } from './launch/tokens.ts';
@@ -166,6 +167,7 @@ export function createApp(deps: AppDeps): LilyApp {
       },
     }),
   );
+  api.use(webhookRoutes({ store, apps, merchants: deps.merchants }));
   api.use(versionRoutes({ versions: deps.versions, apps, merchants: deps.merchants, identity, tokens }));
   api.use(consentRoutes({ consents, apps, registry }));
   api.use(grantRoutes({ grants, apps, registry }));

@@ -329,6 +329,15 @@ export class AppService {
     });
   }
 
+  /** Sets (or clears, with null) where the app's webhooks go when an order names no notify URL. */
+  async setWebhookUrl(appId: string, url: string | null, actor: AuditActor): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      const res = await tx.collection<AppDoc>('apps').updateOne({ _id: appId }, { $set: { webhookUrl: url } });
+      if (res.matchedCount === 0) throw new LilyError('NOT_FOUND', `No app ${appId}.`);
+      await this.audit.append({ action: 'app.webhook', actor, target: { kind: 'app', id: appId }, data: { url } }, tx);
+    });
+  }
+
   /** Sets the users who may open the sandbox trial. */
   async setTesters(appId: string, userIds: string[], actor: AuditActor): Promise<void> {
     await this.store.transaction(async (tx) => {
