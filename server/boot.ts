@@ -61,6 +61,8 @@ export async function boot(config: Config, log: Logger): Promise<Booted> {
       sessionSecret,
       sessionTtlSeconds: config.sessionTtlSeconds,
       scryptCost: config.scryptCost,
+      pinPepper: loadOrCreateSecret(config, 'pin.pepper'),
+      pinCost: config.pinScryptCost,
     });
     const audit = new AuditLog(store);
     const bus = new EventBus();
@@ -72,7 +74,7 @@ export async function boot(config: Config, log: Logger): Promise<Booted> {
     const payments = new Payments();
     await payments.init(store);
     const registry = createServerRegistry(createPaymentHandlers({ payments, verifyPin: (userId, pin) => identity.verifyPin(userId, pin) }));
-    const inspector = createInspector({ registry, smoke: await createSmokeRunner() });
+    const inspector = createInspector({ registry, smoke: createSmokeRunner() });
     const versions = new VersionService({ store, apps, grants, audit, inspector });
     for (const service of [identity, audit, apps, grants, consents, merchants, applications, versions]) await service.init();
     const limiter = new RateLimiter();

@@ -41,6 +41,8 @@ export interface Config {
   allowPrivateNetwork: boolean;
   /** Cost of scrypt password and PIN hashing (N); lower only for tests. */
   scryptCost: number;
+  /** scrypt cost (N) of payment-PIN hashes (peppered with a secret kept outside the store). */
+  pinScryptCost: number;
   /**
    * Open API requests per minute per app, overriding every rate tier (for a bank that sells a
    * higher throughput package); undefined keeps the per-tier defaults.
@@ -150,6 +152,8 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
 
   const scryptCost = int(env, 'LILY_SCRYPT_COST', 16384, 1024, 1 << 20);
   if ((scryptCost & (scryptCost - 1)) !== 0) throw new ConfigError('LILY_SCRYPT_COST must be a power of two');
+  const pinScryptCost = int(env, 'LILY_PIN_SCRYPT_COST', Math.min(4096, scryptCost), 1024, 1 << 20);
+  if ((pinScryptCost & (pinScryptCost - 1)) !== 0) throw new ConfigError('LILY_PIN_SCRYPT_COST must be a power of two');
 
   return {
     port,
@@ -167,6 +171,7 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
     demo,
     allowPrivateNetwork: bool(env, 'LILY_ALLOW_PRIVATE_NETWORK', demo),
     scryptCost,
+    pinScryptCost,
     openApiPerMinute: env.LILY_OPEN_API_PER_MINUTE ? int(env, 'LILY_OPEN_API_PER_MINUTE', 0, 1, 10_000_000) : undefined,
   };
 }

@@ -5,6 +5,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { LilyError } from '../../protocol/errors.ts';
 import { DuplicateKeyError, type Doc, type Store } from '../store/types.ts';
+import { hmacSm3 } from '../../runtime/crypto/sm.ts';
 import { hashSecret, verifySecret } from './secrets.ts';
 
 /** The kinds of principal. */
@@ -64,6 +65,13 @@ export interface IdentityOptions {
   sessionSecret: string;
   sessionTtlSeconds: number;
   scryptCost: number;
+  /**
+   * Secret mixed into every PIN before hashing (HMAC-SM3), kept outside the store: a copy of the
+   * database alone is not enough to test PIN guesses offline.
+   */
+  pinPepper: string;
+  /** scrypt cost (N) of PIN hashes; lower than for passwords, as the pepper carries the weight. */
+  pinCost: number;
   now?: () => number;
 }
 
@@ -79,7 +87,7 @@ export interface LoginResult {
  *
  * @example
  * ```ts
- * const identity = new Identity({ store, sessionSecret, sessionTtlSeconds: 3600, scryptCost: 16384 });
+ * const identity = new Identity({ store, sessionSecret, sessionTtlSeconds: 3600, scryptCost: 16384, pinPepper, pinCost: 4096 });
  * await identity.init();
  * const { token } = await identity.login('user', 'alice', 'secret');
  * const principal = await identity.authenticate(token);
@@ -90,6 +98,8 @@ export class Identity {
   private readonly secret: Buffer;
   private readonly ttlMs: number;
   private readonly cost: number;
+  private readonly pinPepper: string;
+  private readonly pinCost: number;
   private readonly now: () => number;
 
   constructor(options: IdentityOptions) {
@@ -97,6 +107,8 @@ export class Identity {
     this.secret = Buffer.from(options.sessionSecret, 'utf8');
     this.ttlMs = options.sessionTtlSeconds * 1000;
     this.cost = options.scryptCost;
+    this.pinPepper = options.pinPepper;
+    this.pinCost = options.pinCost;
     this.now = options.now ?? Date.now;
   }
 
@@ -222,6 +234,11 @@ export class Identity {
       .updateOne({ _id: sessionId, revokedAt: null }, { $set: { revokedAt: new Date(this.now()) } });
   }
 
+  /** The PIN as hashed: HMAC-SM3 under the pepper, so the stored hash is useless without it. */
+  private peppered(pin: string): string {
+    return hmacSm3(this.pinPepper, pin);
+  }
+
   /** Sets or changes a user's payment PIN (six digits), after re-checking the password. */
   async setPin(userId: string, password: string, pin: string): Promise<void> {
     if (!PIN.test(pin)) throw new LilyError('INVALID_PARAMS', 'The PIN must be six digits.', { field: 'pin' });
@@ -230,7 +247,7 @@ export class Identity {
     if (!(await verifySecret(password, account.passwordHash))) throw new LilyError('INVALID_CREDENTIALS');
     await this.accounts('user').updateOne(
       { _id: userId },
-      { $set: { pin: { hash: await hashSecret(pin, this.cost), failures: 0, lockedUntil: null, setAt: new Date(this.now()) } } },
+      { $set: { pin: { hash: await hashSecret(this.peppered(pin), this.pinCost), failures: 0, lockedUntil: null, setAt: new Date(this.now()) } } },
     );
   }
 
@@ -268,7 +285,7 @@ export class Identity {
       const until = current?.pin?.lockedUntil?.getTime() ?? now + PIN_LOCK_MS;
       throw new LilyError('PIN_LOCKED', undefined, { retryAfterSeconds: Math.max(1, Math.ceil((until - now) / 1000)) });
     }
-    const ok = PIN.test(pin) && (await verifySecret(pin, reserved.pin.hash));
+    const ok = PIN.test(pin) && (await verifySecret(this.peppered(pin), reserved.pin.hash));
     if (ok) {
       await users.updateOne({ _id: userId }, { $set: { 'pin.failures': 0, 'pin.lockedUntil': null } });
       return;

@@ -17,7 +17,7 @@ let noPinUser: string;
 
 beforeAll(async () => {
   kit = await createKit({}, { verifyPin: (u, p) => identity.verifyPin(u, p) });
-  identity = new Identity({ store: kit.store, sessionSecret: 'x'.repeat(32), sessionTtlSeconds: 3600, scryptCost: 1024, now: () => kit.clock.now });
+  identity = new Identity({ store: kit.store, sessionSecret: 'x'.repeat(32), sessionTtlSeconds: 3600, scryptCost: 1024, pinPepper: 'p'.repeat(32), pinCost: 1024, now: () => kit.clock.now });
   await identity.init();
   userId = (await identity.createAccount('user', { username: 'pinuser', password: 'password-1' })).id;
   noPinUser = (await identity.createAccount('user', { username: 'nopinuser', password: 'password-1' })).id;
