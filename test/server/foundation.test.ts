@@ -171,6 +171,17 @@ describe('payment PIN', () => {
   });
 });
 
+describe('PIN storage', () => {
+  it('stores a salted scrypt hash of the peppered PIN: the PIN alone does not verify against it', async () => {
+    const { verifySecret } = await import('../../server/identity/secrets.ts');
+    const alice = await srv.booted.deps.identity.findAccount('user', 'alice');
+    expect(alice?.pin?.hash).toMatch(/^scrypt\$\d+\$8\$1\$/);
+    expect(alice!.pin!.hash).not.toContain('123456');
+    expect(await verifySecret('123456', alice!.pin!.hash)).toBe(false);
+    await expect(srv.booted.deps.identity.verifyPin(alice!._id, '123456')).resolves.toBeUndefined();
+  });
+});
+
 describe('bank keys', () => {
   it('publishes the bank public key and its serial', async () => {
     const res = await http(srv.baseUrl, 'GET', '/api/bank/public-key');
