@@ -85,6 +85,12 @@ export interface HostConfirmation {
   readonly amount?: number;
   /** The text the host scanner read (`scanToPay` without a code). */
   readonly scannedCode?: string;
+  /** The item the user picked in a host sheet (an address, an invoice title, a share channel). */
+  readonly pickedId?: string;
+  /** Several items the user accepted in a host sheet (subscribe-message templates). */
+  readonly pickedIds?: readonly string[];
+  /** A one-time code the user typed in the host's verification sheet. */
+  readonly otp?: string;
 }
 
 /**

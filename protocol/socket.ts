@@ -41,6 +41,12 @@ export interface HostInput {
   couponId?: string;
   amount?: number;
   scannedCode?: string;
+  /** The item picked in a host sheet (address, invoice title, share channel). */
+  pickedId?: string;
+  /** Items accepted in a host sheet (subscribe-message templates). */
+  pickedIds?: string[];
+  /** A one-time code typed in the host's verification sheet. */
+  otp?: string;
 }
 
 /** Attaching an open mini-app instance to this socket so server pushes reach it. */
@@ -121,7 +127,41 @@ export interface SupportTicketEvent {
   queuePosition: number;
 }
 
+/** One second of the live dashboard's series. */
+export interface DashboardPoint {
+  /** Start of the second, ms since the epoch. */
+  t: number;
+  calls: number;
+  errors: number;
+  /** Latency percentiles of that second's calls, ms (null when there were none). */
+  p50: number | null;
+  p99: number | null;
+  payments: number;
+}
+
+/** The live dashboard, pushed to every ops console once a second. */
+export interface DashboardEvent {
+  at: number;
+  /** Seconds the aggregates cover. */
+  windowSeconds: number;
+  /** Bridge calls per second over the window, in total and per capability. */
+  callsPerSecond: number;
+  byCapability: { capability: string; callsPerSecond: number; errorRate: number; p50: number | null; p99: number | null }[];
+  /** Latency percentiles over the window, ms (null when there were no calls). */
+  p50: number | null;
+  p99: number | null;
+  /** Share of calls that failed over the window, 0 to 1. */
+  errorRate: number;
+  /** Mini-app sessions connected to the bridge now. */
+  openSessions: number;
+  /** Successful payments over the window, and per minute. */
+  payments: { count: number; perMinute: number };
+  /** The last `windowSeconds` seconds, oldest first. */
+  series: DashboardPoint[];
+}
+
 /** Events the server pushes to the ops console. */
 export interface OpsServerToClientEvents {
   'support:ticket': (event: SupportTicketEvent) => void;
+  dashboard: (event: DashboardEvent) => void;
 }

@@ -36,6 +36,8 @@ import type { CredentialService } from './credentials/credentials.ts';
 import { credentialRoutes } from './credentials/routes.ts';
 import type { OpenApi } from './openapi/index.ts';
 import type { Payments } from './payments/index.ts';
+import { rememberOpenId, type Members } from './members/index.ts';
+import type { Marketing } from './marketing/index.ts';
 import { attachOps } from './ops/gateway.ts';
 import { supportRoutes } from './support/routes.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
@@ -63,6 +65,8 @@ export interface AppDeps {
   credentials: CredentialService;
   openApi: OpenApi;
   payments: Payments;
+  members: Members;
+  marketing: Marketing;
   registry: Registry;
   limiter: RateLimiter;
   breaker: CircuitBreaker;
@@ -162,8 +166,10 @@ export function createApp(deps: AppDeps): LilyApp {
       consents,
       tokens,
       bankKeys,
-      onLaunch: async ({ appId, version }) => {
+      onLaunch: async ({ appId, version, userId }) => {
         await deps.versions.report(appId, version, 'launch');
+        // Merchants address users by open id (coupons, points, messages): remember the mapping.
+        await rememberOpenId(store, { appId, openId: tokens.openId(userId, appId), userId, at: Date.now() });
       },
     }),
   );

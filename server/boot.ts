@@ -12,6 +12,8 @@ import { createOpenApi } from './openapi/index.ts';
 import { registerPlatformRoutes } from './openapi/platform.ts';
 import { createPaymentHandlers, deliverOutbox, Payments, registerPaymentOperations } from './payments/index.ts';
 import { safeWebhookFetch } from './payments/endpoint.ts';
+import { createMemberHandlers, Members, registerMemberOperations, seedMemberDemo } from './members/index.ts';
+import { createMarketingHandlers, Marketing, registerMarketingOperations, seedMarketingDemo } from './marketing/index.ts';
 import { createInspector } from './versions/inspector.ts';
 import { createSmokeRunner } from './versions/smoke.ts';
 import { VersionService } from './versions/versions.ts';
@@ -71,9 +73,19 @@ export async function boot(config: Config, log: Logger): Promise<Booted> {
     const consents = new ConsentService(store, audit, bus);
     const merchants = new MerchantService(store, audit);
     const applications = new ApplicationService(store, audit, grants);
-    const payments = new Payments();
+    const verifyPin = (userId: string, pin: string) => identity.verifyPin(userId, pin);
+    const members = new Members({ secret: loadOrCreateSecret(config, 'members.secret'), consents, verifyPin, grants });
+    const marketing = new Marketing({ members, bus });
+    await members.init(store);
+    await marketing.init(store);
+    // Coupons and bank campaigns are applied by the cashier through the discount hook.
+    const payments = new Payments({ discount: marketing.discountHook() });
     await payments.init(store);
-    const registry = createServerRegistry(createPaymentHandlers({ payments, verifyPin: (userId, pin) => identity.verifyPin(userId, pin) }));
+    const registry = createServerRegistry([
+      ...createPaymentHandlers({ payments, verifyPin }),
+      ...createMemberHandlers({ members }),
+      ...createMarketingHandlers({ marketing }),
+    ]);
     const inspector = createInspector({ registry, smoke: createSmokeRunner() });
     const versions = new VersionService({ store, apps, grants, audit, inspector });
     for (const service of [identity, audit, apps, grants, consents, merchants, applications, versions]) await service.init();
@@ -90,8 +102,19 @@ export async function boot(config: Config, log: Logger): Promise<Booted> {
     await openApi.init();
     registerPlatformRoutes(openApi, { versions, apps });
     registerPaymentOperations(openApi, payments);
+    registerMemberOperations(openApi, members);
+    registerMarketingOperations(openApi, marketing);
     const tokens = new LaunchTokens(loadOrCreateSecret(config, 'launch.secret'));
-    if (config.seed) await seed({ store, identity, log });
+    if (config.seed) {
+      await seed({ store, identity, log });
+      const ids: Record<string, string> = {};
+      for (const username of ['alice', 'bob']) {
+        const account = await identity.findAccount('user', username);
+        if (account) ids[username] = account._id;
+      }
+      await seedMemberDemo(store, members, ids);
+      await seedMarketingDemo(store, marketing, { appIds: (await apps.all()).map((a) => a._id) });
+    }
     const deps: AppDeps = {
       config,
       store,
@@ -109,6 +132,8 @@ export async function boot(config: Config, log: Logger): Promise<Booted> {
       credentials,
       openApi,
       payments,
+      members,
+      marketing,
       registry,
       limiter,
       breaker,
@@ -144,11 +169,13 @@ export async function boot(config: Config, log: Logger): Promise<Booted> {
             delivering = false;
           }
         };
-        timers.push(setInterval(expire, EXPIRY_EVERY_MS), setInterval(() => void deliver(), DELIVERY_EVERY_MS));
+        const sweep = () => marketing.sweep(store, Date.now()).catch((err: unknown) => log.error({ err }, 'marketing sweep failed'));
+        timers.push(setInterval(expire, EXPIRY_EVERY_MS), setInterval(() => void deliver(), DELIVERY_EVERY_MS), setInterval(sweep, EXPIRY_EVERY_MS));
         for (const t of timers) t.unref();
       },
       async close() {
         for (const t of timers) clearInterval(t);
+        await marketing.close();
         await lily.close();
         await store.close();
       },

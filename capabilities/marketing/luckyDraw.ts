@@ -9,6 +9,9 @@ const draw = obj(
   ['drawId', 'won', 'prize', 'remainingDraws'],
 );
 
+const commitment = str('SM3 digest (hex) of the activity’s secret seed, published when the activity is created.', 64, { pattern: '^[0-9a-f]{64}$' });
+const seed = { type: ['string', 'null'], maxLength: 64, pattern: '^[0-9a-f]{64}$', description: 'The seed (hex), revealed once the activity has ended; null before.' } as const;
+
 /** `marketing.luckyDraw`: draws with exact inventory and auditable results. */
 export default defineCapability({
   id: 'marketing.luckyDraw',
@@ -57,7 +60,7 @@ export default defineCapability({
         },
         ['title', 'startAt', 'endAt', 'drawsPerUser', 'prizes'],
       ),
-      result: obj({ activityId, status: enumOf(['pending_review', 'scheduled'] as const, 'Review state.') }, ['activityId', 'status']),
+      result: obj({ activityId, status: enumOf(['pending_review', 'scheduled'] as const, 'Review state.'), commitment }, ['activityId', 'status', 'commitment']),
       errors: ['INVALID_PARAMS', 'NOT_FOUND'],
       idempotent: false,
     },
@@ -67,7 +70,10 @@ export default defineCapability({
       operationId: 'listDraws',
       summary: 'List every draw of an activity, for audit.',
       params: obj({ activityId, winnersOnly: bool('Only winning draws.'), limit, cursor }, ['activityId']),
-      result: obj({ draws: arr(obj({ ...draw.properties, openId, at: time('When.') }, ['drawId', 'won', 'prize', 'openId', 'at'], 'A draw.'), 100, 'Oldest first.'), nextCursor }, ['draws', 'nextCursor']),
+      result: obj(
+        { draws: arr(obj({ ...draw.properties, openId, at: time('When.') }, ['drawId', 'won', 'prize', 'openId', 'at'], 'A draw.'), 100, 'Oldest first.'), nextCursor, commitment, seed },
+        ['draws', 'nextCursor', 'commitment', 'seed'],
+      ),
       errors: ['NOT_FOUND'],
       idempotent: true,
     },
@@ -79,6 +85,10 @@ a cryptographic source, picks a prize by the published odds, and decrements the 
 in the same transaction as the draw record, so no prize is given out more often than it exists
 and every result can be audited (\`listDraws\`). When a prize runs out, its chance goes to "no prize".
 
+- Auditable: at creation the bank publishes \`commitment\` = SM3 of a secret 32-byte seed (its 64
+  hex characters); each draw's number is \`n = int(first 13 hex of HMAC-SM3(key: seed hex, data: drawId)) mod 1,000,000\`
+  and the prize is the first whose cumulative \`probabilityPpm\` exceeds \`n\`. \`listDraws\`
+  reveals \`seed\` once the activity has ended, so anyone can check every result.
 - Only on a user tap; outside the activity window \`INVALID_STATE\`; no draws left \`LIMIT_EXCEEDED\`.
 - Coupon prizes are issued from the merchant's stock; points prizes from its points budget.
 - Probabilities add up to at most 1,000,000 ppm (\`INVALID_PARAMS\`); prize stocks must exist

@@ -45,6 +45,14 @@ export function parseHostConfirmation(value: unknown): HostConfirmation | undefi
   if (amount !== undefined) out.amount = amount;
   const scannedCode = text(v.scannedCode, 512);
   if (scannedCode !== undefined) out.scannedCode = scannedCode;
+  const pickedId = text(v.pickedId, 64);
+  if (pickedId !== undefined) out.pickedId = pickedId;
+  if (Array.isArray(v.pickedIds) && v.pickedIds.length <= 20) {
+    const ids = v.pickedIds.map((x) => text(x, 64)).filter((x): x is string => x !== undefined);
+    if (ids.length === v.pickedIds.length) out.pickedIds = ids;
+  }
+  const otp = text(v.otp, 12);
+  if (otp !== undefined) out.otp = otp;
   return out;
 }
 

@@ -466,7 +466,7 @@ export async function payOrder(
     assertTransition('order', cur.status, 'paid', cur.status === 'closed' ? 'The order is closed.' : 'The order is already paid.');
     if (now >= cur.expiresAt) throw new LilyError('INVALID_STATE', 'The order has expired.', { status: 'closed' });
 
-    const discount = settings.discount ? await settings.discount(tx, { env, appId, userId, orderId: cur._id, amount: cur.amount, couponId: choice.couponId ?? null, at: now }) : null;
+    const discount = settings.discount ? await settings.discount(tx, { env, appId, userId, orderId: cur._id, amount: cur.amount, couponId: choice.couponId ?? null, payMethod: card ? card.cardType : 'balance', at: now }) : null;
     const d = discount?.amount ?? 0;
     if (!Number.isSafeInteger(d) || d < 0 || d >= cur.amount) throw new Error('a discount must leave at least 1 fen to pay');
     const bankDiscount = discount?.fundedBy === 'bank' ? d : 0;

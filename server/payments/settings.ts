@@ -26,7 +26,17 @@ export interface Discount {
  */
 export type DiscountHook = (
   tx: Transaction,
-  input: { env: Env; appId: string; userId: string; orderId: string; amount: number; couponId: string | null; at: number },
+  input: {
+    env: Env;
+    appId: string;
+    userId: string;
+    orderId: string;
+    amount: number;
+    couponId: string | null;
+    /** `balance`, or the type of the card the user picked (campaigns may be limited by method). */
+    payMethod: string;
+    at: number;
+  },
 ) => Promise<Discount | null>;
 
 /** The settings. */

@@ -162,9 +162,10 @@ describe('calls', () => {
     expect((await call(socket, launchToken, 'member.userInfo', 'getUserInfo', {}, tap)).error?.code).toBe('CONSENT_REQUIRED');
 
     await http(srv.baseUrl, 'POST', '/api/consents', { token: alice, body: { appId: 'ride', scope: 'scope.userInfo', granted: true } });
-    // Consent passes; the membership handler arrives with its own issue and answers UNAVAILABLE until then.
+    // Consent passes: the profile comes back, under the app's open id.
     const granted = await call(socket, launchToken, 'member.userInfo', 'getUserInfo', {}, tap);
-    expect(granted.error?.code).toBe('UNAVAILABLE');
+    expect(granted.error).toBeUndefined();
+    expect(JSON.stringify(granted.result)).not.toContain((await me(alice)).id);
 
     const listed = await http(srv.baseUrl, 'GET', '/api/consents', { token: alice });
     expect(listed.body.apps[0]).toMatchObject({ appId: 'ride', scopes: [expect.objectContaining({ scope: 'scope.userInfo', status: 'granted' })] });
