@@ -41,6 +41,7 @@ import type { Marketing } from './marketing/index.ts';
 import { attachOps } from './ops/gateway.ts';
 import { supportRoutes } from './support/routes.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
+import { marketingOpsRoutes } from './marketing/ops-routes.ts';
 import { UPLOAD_PATH, versionRoutes } from './versions/routes.ts';
 import type { VersionService } from './versions/versions.ts';
 import type { LaunchTokens } from './launch/tokens.ts';
@@ -174,6 +175,7 @@ export function createApp(deps: AppDeps): LilyApp {
     }),
   );
   api.use(webhookRoutes({ store, apps, merchants: deps.merchants }));
+  api.use(marketingOpsRoutes({ store, marketing: deps.marketing, members: deps.members, audit: deps.audit }));
   api.use(versionRoutes({ versions: deps.versions, apps, merchants: deps.merchants, identity, tokens }));
   api.use(consentRoutes({ consents, apps, registry }));
   api.use(grantRoutes({ grants, apps, registry }));
