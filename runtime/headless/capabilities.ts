@@ -1,12 +1,24 @@
 /**
  * The host-side capabilities a headless host answers itself: `base.ui`, `base.navigate`,
- * `base.scan` and `base.system`. Result shapes follow the capability catalog; parameters get the
- * light checks a host container does before drawing anything.
+ * `base.scan`, `base.system` here, and `base.location`, `base.clipboard`, `base.openApp`,
+ * `base.network`, `base.phone`, `base.image` in `./base/`. Params are checked against the
+ * capability catalog's schemas first (`./validate.ts`); results follow the catalog's result
+ * schemas. Grants, consent and flow control are not checked here: a host that has them applies
+ * its gates before (`HeadlessHostOptions.gate`).
  */
 import { isNavigateCall, type BridgeAnswer, type BridgeCall, type CapabilityDescriptor } from '../../protocol/bridge.ts';
 import type { ErrorPayload } from '../../protocol/errors.ts';
 import type { MiniAppInstance } from '../instance.ts';
+import { answerClipboard } from './base/clipboard.ts';
+import { cancelled, invalid, ok, type Params } from './base/common.ts';
+import { answerImage } from './base/image.ts';
+import { answerLocation } from './base/location.ts';
+import { answerNetwork } from './base/network.ts';
+import { answerOpenApp, type OpenAppServices } from './base/openApp.ts';
+import { answerPhone } from './base/phone.ts';
+import type { AppDeviceState, HeadlessDevice } from './device.ts';
 import type { HostSheets } from './sheets.ts';
+import { checkHostCall, paramsOf } from './validate.ts';
 
 /** Capabilities (and methods) answered inside the host container. */
 export const HOST_CAPABILITIES: readonly CapabilityDescriptor[] = [
@@ -14,7 +26,15 @@ export const HOST_CAPABILITIES: readonly CapabilityDescriptor[] = [
   { id: 'base.navigate', methods: ['navigateTo', 'redirectTo', 'navigateBack', 'reLaunch'] },
   { id: 'base.scan', methods: ['scanCode'] },
   { id: 'base.system', methods: ['getSystemInfo', 'getLaunchOptions', 'canIUse'] },
+  { id: 'base.location', methods: ['getLocation', 'chooseLocation'] },
+  { id: 'base.clipboard', methods: ['setClipboardData', 'getClipboardData'] },
+  { id: 'base.openApp', methods: ['navigateToMiniApp', 'navigateBackMiniApp'] },
+  { id: 'base.network', methods: ['getNetworkType', 'onNetworkStatusChange'] },
+  { id: 'base.phone', methods: ['makePhoneCall'] },
+  { id: 'base.image', methods: ['chooseImage', 'previewImage'] },
 ];
+
+const HOSTED = new Set(HOST_CAPABILITIES.map((c) => c.id));
 
 /** What `base.system.getSystemInfo` reports. */
 export interface SystemInfo {
@@ -63,16 +83,18 @@ export interface HostCapabilityContext {
   sheets: HostSheets;
   ui: HostUiState;
   system: SystemInfo;
-  launch: { path: string; query: Record<string, string>; scene: string };
+  launch: { path: string; query: Record<string, string>; scene: string; referrerAppId?: string | null };
   /** The capabilities visible to this instance. */
   visible: ReadonlyMap<string, CapabilityDescriptor>;
+  /** The device shared by every app of the host (location, network, clipboard, phone). */
+  device: HeadlessDevice;
+  /** This app's device-facing state (temporary files, listeners, previews, referrer). */
+  appState: AppDeviceState;
+  /** How `base.openApp` finds and opens other mini-apps. */
+  openApp: OpenAppServices;
+  /** Whether a capability is granted now (`canIUse` answers `notGranted` when not). Default: all are. */
+  isGranted?: (capability: string) => boolean;
 }
-
-type Params = Record<string, unknown>;
-
-const invalid = (message: string): BridgeAnswer => ({ error: { code: 'INVALID_PARAMS', message } });
-const cancelled = (): BridgeAnswer => ({ error: { code: 'USER_CANCELLED', message: 'The user cancelled.' } });
-const ok = (): BridgeAnswer => ({ result: { ok: true } });
 
 function text(p: Params, key: string, max: number, required: boolean): string | undefined | ErrorPayload {
   const v = p[key];
@@ -162,7 +184,9 @@ function system(call: BridgeCall, p: Params, ctx: HostCapabilityContext): Bridge
     case 'getSystemInfo':
       return { result: { ...ctx.system } };
     case 'getLaunchOptions':
-      return { result: { path: ctx.launch.path, query: { ...ctx.launch.query }, scene: ctx.launch.scene, referrerAppId: null, shareCode: null } };
+      return {
+        result: { path: ctx.launch.path, query: { ...ctx.launch.query }, scene: ctx.launch.scene, referrerAppId: ctx.launch.referrerAppId ?? null, shareCode: null },
+      };
     case 'canIUse': {
       const schema = p.schema;
       if (typeof schema !== 'string' || !/^(payment|member|marketing|base)\.[A-Za-z0-9]+(\.[A-Za-z0-9]+)?$/.test(schema)) {
@@ -174,6 +198,7 @@ function system(call: BridgeCall, p: Params, ctx: HostCapabilityContext): Bridge
         const declared = ctx.instance.manifest.capabilities.some((c) => c.id === `${cat}.${name}`);
         return { result: { available: false, reason: declared ? 'notGranted' : 'notDeclared' } };
       }
+      if (ctx.isGranted && !ctx.isGranted(cap.id)) return { result: { available: false, reason: 'notGranted' } };
       if (method !== undefined && cap.methods !== '*' && !cap.methods.includes(method)) return { result: { available: false, reason: 'unknown' } };
       return { result: { available: true, reason: 'ok' } };
     }
@@ -184,10 +209,14 @@ function system(call: BridgeCall, p: Params, ctx: HostCapabilityContext): Bridge
 
 /**
  * Answers `call` when it is one of {@link HOST_CAPABILITIES}; returns undefined otherwise (the
- * call then goes to the server bridge).
+ * call then goes to the server bridge). Params are checked against the catalog first.
  */
 export function answerHostCall(call: BridgeCall, ctx: HostCapabilityContext): Promise<BridgeAnswer> | undefined {
-  const p: Params = typeof call.params === 'object' && call.params !== null && !Array.isArray(call.params) ? (call.params as Params) : {};
+  if (!HOSTED.has(call.capability)) return undefined;
+  const params = paramsOf(call);
+  const refused = checkHostCall(call, params);
+  if (refused) return Promise.resolve({ error: refused });
+  const p = params as Params;
   if (isNavigateCall(call)) {
     const url = p.url;
     const delta = p.delta;
@@ -204,6 +233,18 @@ export function answerHostCall(call: BridgeCall, ctx: HostCapabilityContext): Pr
       return scan(call, p, ctx);
     case 'base.system':
       return Promise.resolve(system(call, p, ctx));
+    case 'base.location':
+      return answerLocation(call, p, ctx);
+    case 'base.clipboard':
+      return Promise.resolve(answerClipboard(call, p, ctx));
+    case 'base.openApp':
+      return answerOpenApp(call, p, ctx);
+    case 'base.network':
+      return Promise.resolve(answerNetwork(call, ctx));
+    case 'base.phone':
+      return answerPhone(call, p, ctx);
+    case 'base.image':
+      return answerImage(call, p, ctx);
     default:
       return undefined;
   }

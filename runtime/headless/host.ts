@@ -14,7 +14,9 @@ import type { Scheduler } from '../scheduler.ts';
 import type { EventType } from '../view/components.ts';
 import { datasetOf, findHandlerNode, type ViewNode } from '../view/tree.ts';
 import { renderTreeText, treeText } from '../view/text.ts';
+import type { AppSummary, OpenAppRecord, OpenAppServices } from './base/openApp.ts';
 import { answerHostCall, HEADLESS_SYSTEM_INFO, HOST_CAPABILITIES, type HostUiState, type SystemInfo, type ToastRecord } from './capabilities.ts';
+import { HeadlessDevice, newAppDeviceState, type AppDeviceState, type HeadlessDeviceOptions, type NetworkState, type NetworkType } from './device.ts';
 import { HostSheets } from './sheets.ts';
 
 /** What a pluggable bridge gets besides the call: the app that made it and the host's sheets. */
@@ -25,6 +27,13 @@ export interface HeadlessBridgeContext {
 
 /** The bridge for capabilities the headless host does not answer itself (server-side ones). */
 export type HeadlessBridge = (call: BridgeCall, context: HeadlessBridgeContext) => Promise<BridgeAnswer>;
+
+/**
+ * Runs before the host answers a call itself or forwards it: an answer stops the call there (a
+ * gate said no), `undefined` lets it go on. This is where a connected host applies the grant,
+ * consent and flow-control gates (`runtime/headless/gates.ts`).
+ */
+export type HeadlessGate = (call: BridgeCall, context: HeadlessBridgeContext) => Promise<BridgeAnswer | undefined>;
 
 /** Options of {@link HeadlessHost.create}. */
 export interface HeadlessHostOptions {
@@ -45,6 +54,23 @@ export interface HeadlessHostOptions {
   engine?: SandboxModule;
   scheduler?: Scheduler;
   system?: Partial<SystemInfo>;
+  /** Checks every call before it is answered or forwarded (host-side gates). Default: none. */
+  gate?: HeadlessGate;
+  /** Whether the app that made `call` may use a capability now; `canIUse` answers `notGranted` when not. Default: all. */
+  isGranted?: (call: BridgeCall, capability: string) => boolean;
+  /** The device: location, connection, clipboard, phone. */
+  device?: HeadlessDeviceOptions;
+  /**
+   * The mini-apps each app may open with `base.openApp`, by app id. The manifest has no field
+   * for the allowlist, so the host holds it (in production, as approved at review).
+   */
+  openAppTargets?: Readonly<Record<string, readonly string[]>>;
+  /** Name and icon of another mini-app for the open-app sheet. Default: its id and no icon. */
+  resolveApp?: (appId: string) => Promise<Response<AppSummary>>;
+  /** Performs a confirmed `navigateToMiniApp` (an error refuses it). Default: recorded only. */
+  onOpenApp?: (record: OpenAppRecord, call: BridgeCall) => Promise<ErrorPayload | undefined>;
+  /** Performs a `navigateBackMiniApp` (an error refuses it). Default: recorded only. */
+  onBackMiniApp?: (record: OpenAppRecord, call: BridgeCall) => Promise<ErrorPayload | undefined>;
 }
 
 /** Options of {@link HeadlessHost.open}. */
@@ -52,6 +78,8 @@ export interface OpenOptions extends LaunchOptions {
   limits?: Partial<SandboxLimits>;
   scheduler?: Scheduler;
   instanceId?: string;
+  /** The mini-app that opened this one with `base.openApp` (scene `openApp`). */
+  referrer?: { appId: string };
 }
 
 /** The answer a standalone host gives for server-side capabilities. */
@@ -79,6 +107,10 @@ export class HeadlessHost {
   readonly sheets = new HostSheets();
   /** Apps opened and not yet closed. */
   readonly apps = new Set<HeadlessApp>();
+  /** The device every app of this host runs on. */
+  readonly device: HeadlessDevice;
+  /** How `base.openApp` finds and opens other mini-apps; `openApp.log` records every move. */
+  readonly openApp: OpenAppServices;
   private engine: SandboxModule;
 
   private constructor(
@@ -86,6 +118,14 @@ export class HeadlessHost {
     private readonly options: HeadlessHostOptions,
   ) {
     this.engine = engine;
+    this.device = new HeadlessDevice(options.device);
+    this.openApp = {
+      targets: (appId) => options.openAppTargets?.[appId] ?? [],
+      resolve: options.resolveApp ?? (async (appId) => ({ result: { name: appId, icon: '' } })),
+      ...(options.onOpenApp ? { open: options.onOpenApp } : {}),
+      ...(options.onBackMiniApp ? { back: options.onBackMiniApp } : {}),
+      log: [],
+    };
   }
 
   /** Creates a host; loads the shared QuickJS module unless one is given. */
@@ -111,6 +151,18 @@ export class HeadlessHost {
     return app;
   }
 
+  /**
+   * Changes the device's connection. Every open app that called `onNetworkStatusChange` gets the
+   * change in `app.device.networkEvents` (see `base/network.ts` for why it is recorded rather than
+   * delivered into the guest). Returns the new state.
+   */
+  setNetwork(networkType: NetworkType): NetworkState {
+    const state: NetworkState = { isConnected: networkType !== 'none', networkType };
+    this.device.network = state;
+    for (const app of this.apps) if (app.device.listensToNetwork) app.device.networkEvents.push({ ...state });
+    return state;
+  }
+
   /** Closes every open app. */
   closeAll(): void {
     for (const app of [...this.apps]) app.close();
@@ -131,6 +183,8 @@ export class HeadlessApp {
   readonly calls: { call: BridgeCall; answer?: BridgeAnswer }[] = [];
   /** Toasts, loading indicator and titles. */
   readonly ui: HostUiState = { toasts: [], loading: undefined, titles: new Map() };
+  /** What the device holds for this app: temporary files, network listener, previews, referrer. */
+  readonly device: AppDeviceState;
   /** Number of trees rendered. */
   renders = 0;
   private readonly host: HeadlessHost;
@@ -139,18 +193,42 @@ export class HeadlessApp {
   /** @internal use {@link HeadlessHost.open} */
   constructor(host: HeadlessHost, hostOptions: HeadlessHostOptions, pkg: unknown, options: OpenOptions, engine: SandboxModule) {
     this.host = host;
+    this.device = newAppDeviceState(options.referrer ? { appId: options.referrer.appId } : null);
     const system: SystemInfo = { ...HEADLESS_SYSTEM_INFO, ...hostOptions.system };
     const limits = { ...hostOptions.limits, ...options.limits };
     let visible = new Map<string, CapabilityDescriptor>();
-    const launch = { path: options.path ?? '', query: options.query ?? {}, scene: options.scene ?? 'developer' };
+    const launch = {
+      path: options.path ?? '',
+      query: options.query ?? {},
+      scene: options.scene ?? (options.referrer ? 'openApp' : 'developer'),
+      referrerAppId: options.referrer?.appId ?? null,
+    };
     const server = hostOptions.bridge;
+    const { gate, isGranted } = hostOptions;
     const bridge = async (call: BridgeCall): Promise<BridgeAnswer> => {
       const record: { call: BridgeCall; answer?: BridgeAnswer } = { call };
       this.calls.push(record);
       let answer: BridgeAnswer;
       try {
-        const local = answerHostCall(call, { instance: this.instance, sheets: host.sheets, ui: this.ui, system, launch, visible });
-        answer = await (local ?? (server ? server(call, { app: this, sheets: host.sheets }) : Promise.resolve(STANDALONE_ANSWER)));
+        const context: HeadlessBridgeContext = { app: this, sheets: host.sheets };
+        const denied = gate ? await gate(call, context) : undefined;
+        if (denied) {
+          answer = denied;
+        } else {
+          const local = answerHostCall(call, {
+            instance: this.instance,
+            sheets: host.sheets,
+            ui: this.ui,
+            system,
+            launch,
+            visible,
+            device: host.device,
+            appState: this.device,
+            openApp: host.openApp,
+            ...(isGranted ? { isGranted: (capability: string) => isGranted(call, capability) } : {}),
+          });
+          answer = await (local ?? (server ? server(call, context) : Promise.resolve(STANDALONE_ANSWER)));
+        }
       } catch {
         answer = { error: { code: 'INTERNAL', message: ERRORS.INTERNAL.message } };
       }
@@ -186,7 +264,12 @@ export class HeadlessApp {
       host.forget(this);
       throw err;
     }
-    launch.path = this.instance.pages[0]?.route ?? launch.path;
+    // What the app was opened with, as it reports it: the launch page and its whole query.
+    const first = this.instance.pages[0];
+    if (first) {
+      launch.path = first.route;
+      launch.query = { ...first.query };
+    }
   }
 
   /** The app id from the verified manifest. */
@@ -288,9 +371,11 @@ export class HeadlessApp {
     }
   }
 
-  /** Closes the app and frees its runtime. */
+  /** Closes the app and frees its runtime; its temporary files are forgotten. */
   close(): void {
     this.instance.close();
+    this.device.tempFiles.clear();
+    this.device.listensToNetwork = false;
     this.host.forget(this);
   }
 

@@ -1,16 +1,46 @@
 /**
  * Host sheets answered programmatically: the headless stand-in for the dialogs a real host shows
- * (consent, cashier, modal, action sheet, scanner). Tests and tools queue answers or install a
- * handler; with neither, a sheet is dismissed (the user "cancelled"), so nothing ever hangs.
+ * (consent, cashier, modal, action sheet, scanner, place picker, photo picker, phone-call and
+ * open-app confirmations). Tests and tools queue answers or install a handler; with neither, a
+ * sheet is dismissed (the user "cancelled"), so nothing ever hangs.
  */
+
+/** A picture the user picks in the photo sheet (what the device knows about the file). */
+export interface PickedImage {
+  type: 'image/jpeg' | 'image/png' | 'image/webp';
+  width: number;
+  height: number;
+  /** File size in bytes. */
+  size: number;
+}
+
+/** A place the user picks in the map sheet. */
+export interface PickedPlace {
+  name: string;
+  address: string;
+  latitude: number;
+  longitude: number;
+  /** Coordinate system of the place (default `gcj02`, what Chinese map services use). */
+  type?: 'wgs84' | 'gcj02';
+}
 
 /** What each sheet shows. */
 export interface SheetRequests {
-  consent: { appId: string; scope: string; purpose?: string };
+  /**
+   * The consent sheet. `appName`, `title`, `reasons` and `purpose` come from the server's sheet
+   * data when the host is connected, never from the mini-app.
+   */
+  consent: { appId: string; scope: string; purpose?: string; appName?: string; title?: string; reasons?: string[] };
   cashier: { appId: string; prepayId?: string; amount?: number; description?: string; merchant?: string };
   modal: { appId: string; title?: string; content: string; showCancel?: boolean; confirmText?: string; cancelText?: string };
   actionSheet: { appId: string; itemList: string[]; alertText?: string };
   scan: { appId: string; scanType?: string[]; onlyFromCamera?: boolean };
+  location: { appId: string; latitude?: number; longitude?: number; keyword?: string };
+  image: { appId: string; count: number; sourceType: ('album' | 'camera')[]; sizeType: 'original' | 'compressed' };
+  /** Shows the number the host will dial, never text of the mini-app's choosing. */
+  phoneCall: { appId: string; phoneNumber: string };
+  /** Shows the target's name and icon as the platform knows them. */
+  openApp: { appId: string; target: { appId: string; name: string; icon: string }; path?: string };
 }
 
 /** How the user answered each sheet. */
@@ -20,6 +50,10 @@ export interface SheetAnswers {
   modal: { confirm: boolean };
   actionSheet: { tapIndex: number } | { cancel: true };
   scan: { result: string; scanType?: 'qrCode' | 'barCode' } | { cancel: true };
+  location: PickedPlace | { cancel: true };
+  image: { images: PickedImage[] } | { cancel: true };
+  phoneCall: { confirm: boolean };
+  openApp: { confirm: boolean };
 }
 
 /** A sheet kind. */
@@ -41,6 +75,10 @@ export const DISMISSED: { [K in SheetKind]: SheetAnswers[K] } = {
   modal: { confirm: false },
   actionSheet: { cancel: true },
   scan: { cancel: true },
+  location: { cancel: true },
+  image: { cancel: true },
+  phoneCall: { confirm: false },
+  openApp: { confirm: false },
 };
 
 type Handler<K extends SheetKind> = (request: SheetRequests[K]) => SheetAnswers[K] | Promise<SheetAnswers[K]>;
@@ -59,7 +97,17 @@ type Handler<K extends SheetKind> = (request: SheetRequests[K]) => SheetAnswers[
 export class HostSheets {
   /** Every sheet shown, oldest first. */
   readonly shown: SheetRecord[] = [];
-  private readonly queues: { [K in SheetKind]: SheetAnswers[K][] } = { consent: [], cashier: [], modal: [], actionSheet: [], scan: [] };
+  private readonly queues: { [K in SheetKind]: SheetAnswers[K][] } = {
+    consent: [],
+    cashier: [],
+    modal: [],
+    actionSheet: [],
+    scan: [],
+    location: [],
+    image: [],
+    phoneCall: [],
+    openApp: [],
+  };
   private readonly handlers: { [K in SheetKind]?: Handler<K> } = {};
 
   /** Queues answers for the next sheets of `kind`, used before any handler. */

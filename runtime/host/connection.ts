@@ -16,8 +16,10 @@ import {
   type GrantChangedEvent,
   type ServerToClientEvents,
 } from '../../protocol/socket.ts';
+import { consentGate, grantGate, type AppFacts, type ConsentFacts, type Denial, type GrantFacts } from '../../server/policies/gates.ts';
 import type { LilyPackage } from '../package/format.ts';
 import { verifyLaunch, type ReleaseRecord } from '../package/release.ts';
+import type { VerifiedPackage } from '../package/sign.ts';
 
 /** What `POST /api/launch` answers. */
 export interface LaunchInfo {
@@ -53,15 +55,42 @@ export interface ConsentSheet {
 /** How the host asks the user for consent; resolves true when the user agrees. */
 export type ConsentPrompt = (sheet: ConsentSheet) => Promise<boolean>;
 
-/** A launched app: verified package plus the live state of its grants. */
+/** A launched app: verified package plus the live state of its grants and the user's consents. */
 export interface LaunchedApp {
   info: LaunchInfo;
   /** The verified, bank-signed package, ready for the runtime. */
   pkg: LilyPackage;
+  /** The same package as verified at launch (digests and bank signature checked). */
+  verified: VerifiedPackage;
   /** Capabilities granted now (updated live by server pushes). */
   granted: Set<string>;
+  /** The user's consents for this app by scope (from the launch, then updated by pushes and decisions). */
+  consents: Map<string, ConsentFacts>;
   /** Set when ops suspended or delisted the app while it was open. */
   stopped: AppStatusEvent | null;
+}
+
+/** The consent facts the gates see, from the server's `{status, expiresAt}`. */
+function consentFacts(scope: string, status: string, expiresAt: string | null | undefined): ConsentFacts {
+  const known = status === 'granted' || status === 'refused' || status === 'revoked' ? status : 'revoked';
+  const at = expiresAt ? Date.parse(expiresAt) : NaN;
+  return { scope, status: known, expiresAt: Number.isFinite(at) ? at : null };
+}
+
+/** The guest-facing payload of a gate's denial (the reason is safe to show the developer). */
+export function denialPayload(denial: Denial): ErrorPayload {
+  switch (denial.code) {
+    case 'CAPABILITY_NOT_DECLARED':
+      return { code: denial.code, message: `${denial.reason}; add it to app.json and publish a new version.` };
+    case 'PERMISSION_DENIED':
+      return { code: denial.code, message: `This mini-app may not use that capability (${denial.reason}).` };
+    default:
+      return {
+        code: denial.code,
+        message: ERRORS[denial.code].message,
+        ...(denial.retryAfterMs !== undefined ? { details: { retryAfterSeconds: Math.ceil(denial.retryAfterMs / 1000) } } : {}),
+      };
+  }
 }
 
 /** Options of {@link LilyConnection}. */
@@ -93,6 +122,7 @@ export class LilyConnection {
   private readonly fetchImpl: typeof fetch;
   private readonly launched = new Map<string, LaunchedApp>();
   private readonly listeners = new Set<(event: string, payload: unknown) => void>();
+  private readonly asking = new Map<string, Promise<boolean>>();
 
   private constructor(private readonly options: ConnectionOptions, socket: BridgeSocket) {
     this.socket = socket;
@@ -109,7 +139,15 @@ export class LilyConnection {
       for (const app of this.launched.values()) if (app.info.appId === e.appId) app.stopped = e.status === 'live' ? null : e;
       this.emit('app:status', e);
     });
-    socket.on('consent:changed', (e) => this.emit('consent:changed', e));
+    socket.on('consent:changed', (e) => {
+      for (const app of this.launched.values()) {
+        if (app.info.appId !== e.appId) continue;
+        // A push carries no expiry: keep the one we know while the status stays granted.
+        const known = app.consents.get(e.scope);
+        app.consents.set(e.scope, { scope: e.scope, status: e.status, expiresAt: e.status === 'granted' ? (known?.expiresAt ?? null) : null });
+      }
+      this.emit('consent:changed', e);
+    });
     socket.on('message', (e) => this.emit('message', e));
     socket.on('support', (e) => this.emit('support', e));
   }
@@ -172,8 +210,9 @@ export class LilyConnection {
     const pkgRes = await this.api<LilyPackage>('GET', info.package.url);
     if (pkgRes.error) throw pkgRes.error;
     const bankKey = this.options.bankPublicKey ?? info.bank.publicKey;
-    verifyLaunch(pkgRes.result, info.release, bankKey);
-    const app: LaunchedApp = { info, pkg: pkgRes.result, granted: new Set(Object.keys(info.grants)), stopped: null };
+    const { verified } = verifyLaunch(pkgRes.result, info.release, bankKey);
+    const consents = new Map(Object.entries(info.consents ?? {}).map(([scope, c]) => [scope, consentFacts(scope, c.status, c.expiresAt)]));
+    const app: LaunchedApp = { info, pkg: pkgRes.result, verified, granted: new Set(Object.keys(info.grants)), consents, stopped: null };
     this.launched.set(info.instanceId, app);
     const attached = (await this.socket.timeout(5_000).emitWithAck('instance:attach', { launchToken: info.launchToken })) as Response<unknown>;
     if (attached.error) throw attached.error;
@@ -188,30 +227,60 @@ export class LilyConnection {
     }
   }
 
-  /**
-   * The host-side gate for the user's sake (the server checks again and decides): the app must
-   * not be stopped and the capability must be granted in the live snapshot.
-   */
-  hostGate(app: LaunchedApp, capability: string): ErrorPayload | null {
-    if (app.stopped) {
-      return app.stopped.status === 'suspended'
-        ? { code: 'APP_SUSPENDED', message: ERRORS.APP_SUSPENDED.message }
-        : { code: 'APP_NOT_LIVE', message: ERRORS.APP_NOT_LIVE.message };
-    }
-    if (!app.granted.has(capability)) return { code: 'PERMISSION_DENIED', message: 'This mini-app may not use that capability.' };
-    return null;
+  /** The facts the grant gate needs, from the live snapshot: app status and manifest declaration. */
+  appFacts(app: LaunchedApp): AppFacts {
+    return {
+      appId: app.info.appId,
+      status: app.stopped ? app.stopped.status : 'live',
+      declared: app.info.manifest.capabilities.map((c) => c.id),
+    };
+  }
+
+  /** The grant of one capability in the live snapshot (revoked when it was granted at launch). */
+  grantFacts(app: LaunchedApp, capability: string): GrantFacts | null {
+    if (app.granted.has(capability)) return { capability, status: 'granted', quota: app.info.grants[capability] ?? null };
+    return capability in app.info.grants ? { capability, status: 'revoked', quota: null } : null;
   }
 
   /**
-   * Runs the consent sheet for a scope: fetches the sheet data from the server, asks the user,
-   * and records the answer. Resolves true when the user agreed.
+   * The host-side grant gate for the user's sake (the server checks again and decides), with the
+   * same rules as the server (`server/policies/gates.ts`) over the live snapshot: the app is live,
+   * the capability is declared in its manifest and granted now.
+   */
+  hostGate(app: LaunchedApp, capability: string): ErrorPayload | null {
+    const denial = grantGate(this.appFacts(app), capability, this.grantFacts(app, capability));
+    return denial ? denialPayload(denial) : null;
+  }
+
+  /** The consent gate over the user's consents as this host knows them (null when the scope may be used). */
+  consentGate(app: LaunchedApp, scope: string, now = Date.now()): Denial | null {
+    return consentGate(scope, app.consents.get(scope), now);
+  }
+
+  /**
+   * Runs the consent sheet for a scope: fetches the sheet data from the server (app name, scope,
+   * purpose, the manifest's reasons), asks the user, and records the answer with
+   * `POST /api/consents`. Resolves true when the user agreed and the server stored it. When the
+   * sheet data cannot be fetched the user is not asked and nothing is recorded.
    */
   async askConsent(app: LaunchedApp, scope: string, prompt: ConsentPrompt): Promise<boolean> {
+    // Calls that need the same consent at once share one sheet: the user is asked once.
+    const key = `${app.info.appId}|${scope}`;
+    const asking = this.asking.get(key);
+    if (asking) return asking;
+    const answer = this.promptConsent(app, scope, prompt).finally(() => this.asking.delete(key));
+    this.asking.set(key, answer);
+    return answer;
+  }
+
+  private async promptConsent(app: LaunchedApp, scope: string, prompt: ConsentPrompt): Promise<boolean> {
     const sheet = await this.api<ConsentSheet>('GET', `/api/consents/sheet?appId=${encodeURIComponent(app.info.appId)}&scope=${encodeURIComponent(scope)}`);
     if (sheet.error) return false;
     const granted = await prompt(sheet.result);
-    const saved = await this.api('POST', '/api/consents', { appId: app.info.appId, scope, granted });
-    return granted && !saved.error;
+    const saved = await this.api<{ status: string; expiresAt: string | null }>('POST', '/api/consents', { appId: app.info.appId, scope, granted });
+    if (saved.error) return false;
+    app.consents.set(scope, consentFacts(scope, saved.result.status, saved.result.expiresAt));
+    return granted && saved.result.status === 'granted';
   }
 
   /**
