@@ -12,6 +12,7 @@ import { createOpenApi } from './openapi/index.ts';
 import { registerPlatformRoutes } from './openapi/platform.ts';
 import { createPaymentHandlers, deliverOutbox, Payments, registerPaymentOperations } from './payments/index.ts';
 import { safeWebhookFetch } from './payments/endpoint.ts';
+import { installSamples, type InstalledSamples } from './demo/index.ts';
 import { createMemberHandlers, Members, registerMemberOperations, seedMemberDemo } from './members/index.ts';
 import { createMarketingHandlers, Marketing, registerMarketingOperations, seedMarketingDemo } from './marketing/index.ts';
 import { createInspector } from './versions/inspector.ts';
@@ -37,6 +38,8 @@ export interface Booted {
   lily: LilyApp;
   /** Starts the background workers (order expiry, webhook delivery); `main.ts` does, tests may. */
   startWorkers(): void;
+  /** The sample mini-apps and their merchant back ends (demo mode), or null. */
+  demo: InstalledSamples | null;
   close(): Promise<void>;
 }
 
@@ -141,11 +144,14 @@ export async function boot(config: Config, log: Logger): Promise<Booted> {
       tokens,
     };
     const lily = createApp(deps);
+    // The local demo: sample mini-apps released and their merchant back ends running in-process.
+    const demo = config.demo ? await installSamples(deps, { dataDir: config.dataDir, host: '127.0.0.1', basePort: config.demoBasePort, lilyUrl: config.publicUrl }) : null;
     const timers: NodeJS.Timeout[] = [];
     let delivering = false;
     return {
       deps,
       lily,
+      demo,
       startWorkers() {
         if (timers.length > 0) return;
         const expire = () =>
@@ -174,6 +180,7 @@ export async function boot(config: Config, log: Logger): Promise<Booted> {
         for (const t of timers) t.unref();
       },
       async close() {
+        await demo?.close();
         for (const t of timers) clearInterval(t);
         await marketing.close();
         await lily.close();

@@ -34,6 +34,8 @@ export interface Config {
   seed: boolean;
   /** Local demo mode (`npm start`): sample merchants and their back ends run in-process. */
   demo: boolean;
+  /** First port of the sample merchant back ends in demo mode (0: any free ports). */
+  demoBasePort: number;
   /**
    * Whether `base.request` may reach private and loopback addresses. Off unless the deployment
    * allows it explicitly; the local demo allows it so mini-apps reach their sample back ends.
@@ -169,6 +171,7 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
     logLevel,
     seed: bool(env, 'LILY_SEED', true),
     demo,
+    demoBasePort: int(env, 'LILY_DEMO_BASE_PORT', 4100, 0, 65000),
     allowPrivateNetwork: bool(env, 'LILY_ALLOW_PRIVATE_NETWORK', demo),
     scryptCost,
     pinScryptCost,

@@ -7,6 +7,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger } from './log.ts';
 import { StoreOpenError } from './store/types.ts';
 import { loginHelp } from './seed.ts';
+import { describeSamples } from './demo/index.ts';
 
 function fail(message: string): never {
   process.stderr.write(`lily: ${message}\n`);
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
     const port = typeof address === 'object' && address ? address.port : config.port;
     log.info({ port, store: booted.deps.store.kind, dataDir: config.dataDir }, 'listening');
     if (config.seed) process.stdout.write(`\n${loginHelp(config.publicUrl)}\n\n`);
+    if (booted.demo) process.stdout.write(`${describeSamples(booted.demo)}\n\n`);
   });
 
   let stopping = false;

@@ -110,8 +110,13 @@ describe('base.request', () => {
   });
 
   it('requires HTTPS in production', async () => {
-    expect(await code(call({ url: url('/json') }, ctx({ env: 'production' })))).toBe('PERMISSION_DENIED: Production mini-apps may only make https:// requests.');
+    const production = ctx({ env: 'production', config: { allowPrivateNetwork: false } });
+    expect(await code(call({ url: url('/json') }, production))).toBe('PERMISSION_DENIED: Production mini-apps may only make https:// requests.');
+    // Private networks allowed (the local demo) only excuses plain http to localhost, nothing else.
+    const demo = ctx({ env: 'production', manifest: { appId: 'demo-app', version: '1.0.0', domains: [`localhost:${port}`, `127.0.0.1:${port}`] } });
+    expect(await code(call({ url: url('/json', '127.0.0.1') }, demo))).toBe('PERMISSION_DENIED: Production mini-apps may only make https:// requests.');
     expect(hits).toHaveLength(0);
+    expect(await call({ url: url('/json') }, demo)).toMatchObject({ statusCode: 200 });
   });
 
   it('follows redirects on the same host and refuses one to another host', async () => {

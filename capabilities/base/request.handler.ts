@@ -130,7 +130,10 @@ export function createRequestHandlers(): CapabilityHandlers {
     const cfg = { ...REQUEST_DEFAULTS, ...ctx.config.request };
     let url = new URL(params.url);
     if (url.username || url.password) throw new LilyError('INVALID_PARAMS', 'Put credentials in a header, not in the URL.');
-    if (ctx.env === 'production' && url.protocol !== 'https:') throw deny('Production mini-apps may only make https:// requests.');
+    // Production is https only. The one exception is the local demo (a deployment that allows
+    // private networks) calling its sample back ends on `localhost`, which never leaves the machine.
+    const localDemo = ctx.config.allowPrivateNetwork && url.hostname === 'localhost';
+    if (ctx.env === 'production' && url.protocol !== 'https:' && !localDemo) throw deny('Production mini-apps may only make https:// requests.');
     if (!domainAllowed(url, ctx.manifest.domains)) throw deny(`${url.host} is not in the mini-app's manifest domains.`);
     const literal = url.hostname.replace(/^\[|\]$/g, '');
     if (isIP(literal) && !isPublicAddress(literal) && !ctx.config.allowPrivateNetwork) {

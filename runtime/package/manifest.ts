@@ -43,7 +43,9 @@ export const PAGE_ROUTE_PATTERN = '^pages(/[A-Za-z0-9_-]{1,64}){1,4}$';
 /** An asset path inside a package: `assets/…`, no `..`, no leading slash. */
 export const ASSET_PATH_PATTERN = '^assets(/[A-Za-z0-9_][A-Za-z0-9._-]{0,127}){1,6}$';
 const APP_ID_PATTERN = '^[a-z][a-z0-9]*([.-][a-z0-9]+){0,7}$';
-const HOST_PATTERN = '^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$';
+// A host name, optionally with a port (`api.example.com`, `api.example.com:8443`), or `localhost`
+// with a port for local development; `base.request` matches host and port exactly.
+const HOST_PATTERN = '^((?=.{1,253}(:|$))([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}|localhost)(:[1-9][0-9]{0,4})?$';
 
 /** The JSON Schema of {@link Manifest}; the compiler checks it against the interface. */
 export const MANIFEST_SCHEMA: JSONSchemaType<Manifest> = {
@@ -97,7 +99,7 @@ const HINTS: Record<string, string> = {
   icon: 'must be a package asset path such as assets/icon.png',
   pages: 'must be a route such as pages/index/index',
   capabilities: 'must be a capability id such as payment.cashier',
-  domains: 'must be a lower-case host name such as api.example.com (no scheme, port or path)',
+  domains: 'must be a lower-case host name such as api.example.com, optionally with a port (api.example.com:8443, localhost:4100); no scheme or path',
 };
 
 let validator: ((data: unknown) => boolean) & { errors?: ErrorObject[] | null } = undefined as never;

@@ -34,7 +34,7 @@ function freePort(): Promise<number> {
 function startProcess(env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', main, '--demo'], {
     cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'warn', LILY_SCRYPT_COST: '1024', HOST: '127.0.0.1', ...env },
+    env: { ...process.env, LOG_LEVEL: 'warn', LILY_SCRYPT_COST: '1024', HOST: '127.0.0.1', LILY_DEMO_BASE_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
