@@ -74,8 +74,9 @@ Lily-Signature: <SM2 signature, base64, over "TIMESTAMP\\nNONCE\\nBODY\\n">
 2. Unwrap the key with your SM2 private key (C1C3C2) and decrypt the resource (SM4-GCM).
 3. Process it idempotently (the same \`id\` may arrive more than once), then answer 2xx.
 
-Anything but 2xx within 5 s is retried with backoff: 15 s, 1 min, 5 min, 30 min, 1 h, 2 h, 6 h,
-then every 6 h until about 24 h have passed; then the notification is \`failed\`. A 2xx marks it
+Anything but 2xx within 5 s is retried with backoff: 15 s, 15 s, 30 s, 3 min, 10 min, 20 min,
+30 min, then every hour until 24 h have passed; then the notification is \`failed\`. Every attempt
+is kept and shown in the merchant portal, which can also resend. A 2xx marks it
 \`delivered\`; \`acknowledgeNotification\` marks it \`acknowledged\`. If your endpoint was down, call
 \`listNotifications\` to catch up and acknowledge what you processed.
 `,
