@@ -30,6 +30,7 @@ import { auditRoutes } from './audit/routes.ts';
 import { marketplaceRoutes } from './marketplace/routes.ts';
 import type { MerchantService } from './merchants/merchants.ts';
 import { merchantRoutes } from './merchants/routes.ts';
+import { ownedApp } from './merchants/owned-app.ts';
 import { grantRoutes } from './grants/routes.ts';
 import { launchRoutes } from './launch/routes.ts';
 import type { CredentialService } from './credentials/credentials.ts';
@@ -211,9 +212,7 @@ export function createApp(deps: AppDeps): LilyApp {
         const principal = req.principal;
         if (!principal) throw new LilyError('UNAUTHENTICATED');
         if (principal.kind !== 'merchant') throw new LilyError('FORBIDDEN', 'Credentials are managed by the app owner.');
-        const merchant = await deps.merchants.requireAdmitted(principal.id);
-        const app = await apps.get(appId).catch(() => null);
-        if (!app || app.merchantId !== merchant._id) throw new LilyError('NOT_FOUND', `No app ${appId}.`);
+        const { merchant, app } = await ownedApp({ merchants: deps.merchants, apps }, principal.id, appId);
         if (env === 'production' && !app.releases.production) {
           throw new LilyError('INVALID_STATE', 'Production credentials are issued after the first approved production release.');
         }

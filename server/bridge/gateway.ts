@@ -16,7 +16,7 @@ import {
 } from '../../protocol/socket.ts';
 import type { EventBus } from '../events.ts';
 import type { Identity } from '../identity/identity.ts';
-import { readCookie, SESSION_COOKIE } from '../identity/middleware.ts';
+import { socketAuth } from '../identity/socket-auth.ts';
 import type { LaunchTokens } from '../launch/tokens.ts';
 import type { Logger } from '../log.ts';
 import type { BridgeDispatcher } from './dispatch.ts';
@@ -52,23 +52,12 @@ export function attachBridge(
 
   // Only a logged-in bank-app user may open the bridge: bearer token in `auth.token`, or the
   // session cookie of the web app.
-  nsp.use(async (socket, next) => {
-    try {
-      const auth = socket.handshake.auth as { token?: unknown };
-      const token = typeof auth?.token === 'string' ? auth.token : readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
-      if (!token) throw new LilyError('UNAUTHENTICATED');
-      const principal = await deps.identity.authenticate(token);
-      if (principal.kind !== 'user') throw new LilyError('FORBIDDEN', 'The bridge is for bank-app users.');
+  nsp.use(
+    socketAuth(deps.identity, 'user', 'The bridge is for bank-app users.', (socket, principal) => {
       socket.data.userId = principal.id;
       socket.data.sessionId = principal.sessionId;
-      next();
-    } catch (err) {
-      const payload = toErrorPayload(err);
-      const error = new Error(payload.message) as Error & { data: unknown };
-      error.data = payload;
-      next(error);
-    }
-  });
+    }) as never,
+  );
 
   nsp.on('connection', (socket: BridgeSocket) => {
     const userId = socket.data.userId;

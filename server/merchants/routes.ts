@@ -11,6 +11,7 @@ import { validateBody } from '../http/validate.ts';
 import { principalOf, requirePrincipal } from '../identity/middleware.ts';
 import type { Env, GrantQuota } from '../policies/gates.ts';
 import type { MerchantApplication, MerchantService, MerchantStatus } from './merchants.ts';
+import { ownedApp } from './owned-app.ts';
 
 const text = (max: number, min = 1) => ({ type: 'string', minLength: min, maxLength: max }) as const;
 
@@ -120,13 +121,7 @@ export function merchantRoutes(deps: {
   const opsAdmin = requirePrincipal('ops', ['admin']);
 
   /** The admitted merchant of the caller that owns `appId`. */
-  async function ownApp(accountId: string, appId: string) {
-    const merchant = await deps.merchants.requireAdmitted(accountId);
-    const app = await deps.apps.get(appId).catch(() => null);
-    // The same answer for "not yours" and "does not exist", so ids cannot be probed.
-    if (!app || app.merchantId !== merchant._id) throw new LilyError('NOT_FOUND', `No app ${appId}.`);
-    return { merchant, app };
-  }
+  const ownApp = (accountId: string, appId: string) => ownedApp(deps, accountId, appId);
 
   // --- merchant: admission ---------------------------------------------------------------
   router.post('/merchant/register', merchantOnly, validateBody(registerSchema), async (req, res) => {

@@ -12,6 +12,7 @@ import type { Identity } from '../identity/identity.ts';
 import { principalOf, requirePrincipal } from '../identity/middleware.ts';
 import type { LaunchTokens } from '../launch/tokens.ts';
 import type { MerchantService } from '../merchants/merchants.ts';
+import { ownedApp } from '../merchants/owned-app.ts';
 import type { VersionDoc, VersionService } from './versions.ts';
 
 /** The path of the package upload, which takes a body larger than the global JSON limit. */
@@ -88,12 +89,7 @@ export function versionRoutes(deps: {
   const reviewer = requirePrincipal('ops', ['reviewer', 'admin']);
   const admin = requirePrincipal('ops', ['admin']);
 
-  async function ownApp(accountId: string, appId: string) {
-    const merchant = await deps.merchants.requireAdmitted(accountId);
-    const app = await deps.apps.get(appId).catch(() => null);
-    if (!app || app.merchantId !== merchant._id) throw new LilyError('NOT_FOUND', `No app ${appId}.`);
-    return app;
-  }
+  const ownApp = async (accountId: string, appId: string) => (await ownedApp(deps, accountId, appId)).app;
 
   router.post(
     '/merchant/apps/:appId/versions',

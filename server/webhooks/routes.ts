@@ -8,6 +8,7 @@ import type { AppService } from '../apps/apps.ts';
 import { validateBody } from '../http/validate.ts';
 import { principalOf, requirePrincipal } from '../identity/middleware.ts';
 import type { MerchantService } from '../merchants/merchants.ts';
+import { ownedApp } from '../merchants/owned-app.ts';
 import { resendNotification, type OutboxDoc } from '../payments/index.ts';
 import { C } from '../payments/common.ts';
 import type { Env } from '../policies/gates.ts';
@@ -30,12 +31,7 @@ export function webhookRoutes(deps: { store: Store; apps: AppService; merchants:
   const router = Router();
   const merchantOnly = requirePrincipal('merchant');
 
-  async function ownApp(accountId: string, appId: string) {
-    const merchant = await deps.merchants.requireAdmitted(accountId);
-    const app = await deps.apps.get(appId).catch(() => null);
-    if (!app || app.merchantId !== merchant._id) throw new LilyError('NOT_FOUND', `No app ${appId}.`);
-    return app;
-  }
+  const ownApp = async (accountId: string, appId: string) => (await ownedApp(deps, accountId, appId)).app;
 
   router.put('/merchant/apps/:appId/webhook', merchantOnly, validateBody(urlSchema), async (req, res) => {
     const app = await ownApp(principalOf(req).id, String(req.params.appId));

@@ -1,0 +1,137 @@
+/**
+ * Routes the bank-app shell needs beside the bridge: the user's wallet and cards, the user's
+ * orders across mini-apps, and what the host cashier sheet shows before the user confirms (the
+ * order as the server has it, never as the mini-app describes it).
+ *
+ * - `GET  /api/me/wallet?env=production|sandbox` → `{ env, balance, currency, cards }`
+ * - `GET  /api/me/orders?limit=20&env=production` → `{ orders }` (newest first, with app names)
+ * - `POST /api/me/cashier` `{ launchToken, prepayId } | { launchToken, code }` → the cashier summary
+ */
+import { Router } from 'express';
+import { LilyError } from '../../protocol/errors.ts';
+import type { AppService } from '../apps/apps.ts';
+import { validateBody } from '../http/validate.ts';
+import { principalOf, requirePrincipal } from '../identity/middleware.ts';
+import type { LaunchTokens } from '../launch/tokens.ts';
+import type { MerchantService } from '../merchants/merchants.ts';
+import { C } from '../payments/common.ts';
+import { INSTALLMENT_MIN_AMOUNT } from '../payments/installments.ts';
+import type { OrderDoc } from '../payments/orders.ts';
+import type { Payments } from '../payments/payments.ts';
+import type { Env } from '../policies/gates.ts';
+import type { Store } from '../store/types.ts';
+
+const cashierSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['launchToken'],
+  properties: {
+    launchToken: { type: 'string', minLength: 1, maxLength: 1024 },
+    prepayId: { type: 'string', minLength: 4, maxLength: 64 },
+    code: { type: 'string', minLength: 4, maxLength: 512 },
+  },
+} as const;
+
+function envOf(value: unknown): Env {
+  if (value === undefined || value === 'production') return 'production';
+  if (value === 'sandbox') return 'sandbox';
+  throw new LilyError('INVALID_PARAMS', 'env must be sandbox or production.', { field: 'env' });
+}
+
+/** What the routes need. */
+export interface HostApiDeps {
+  store: Store;
+  payments: Payments;
+  tokens: LaunchTokens;
+  apps: AppService;
+  merchants: MerchantService;
+  now?: () => number;
+}
+
+/**
+ * The host API routes, relative to the authenticated `/api` router.
+ *
+ * @example
+ * ```ts
+ * api.use(hostApiRoutes({ store, payments, tokens, apps, merchants }));
+ * ```
+ */
+export function hostApiRoutes(deps: HostApiDeps): Router {
+  const router = Router();
+  const user = requirePrincipal('user');
+  const now = deps.now ?? Date.now;
+  const names = new Map<string, string>();
+  const appName = async (appId: string): Promise<string> => {
+    let name = names.get(appId);
+    if (name === undefined) {
+      name = (await deps.apps.get(appId).catch(() => null))?.name ?? appId;
+      if (names.size > 1000) names.clear();
+      names.set(appId, name);
+    }
+    return name;
+  };
+
+  router.get('/me/wallet', user, async (req, res) => {
+    const env = envOf(req.query.env);
+    const userId = principalOf(req).id;
+    const { balance, currency } = await deps.payments.getBalance({ store: deps.store, env, userId });
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ env, balance, currency, cards: await deps.payments.listCards(deps.store, userId) });
+  });
+
+  router.get('/me/orders', user, async (req, res) => {
+    const env = req.query.env === undefined ? undefined : envOf(req.query.env);
+    const limit = Math.min(Math.max(Number(req.query.limit ?? 20) || 20, 1), 100);
+    const orders = await deps.store
+      .collection<OrderDoc>(C.orders)
+      .find({ userId: principalOf(req).id, ...(env ? { env } : {}) }, { sort: { createdAt: -1 }, limit })
+      .toArray();
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({
+      orders: await Promise.all(
+        orders.map(async (o) => ({
+          orderId: o._id,
+          appId: o.appId,
+          appName: await appName(o.appId),
+          description: o.description,
+          amount: o.amount,
+          paidAmount: o.paidAmount,
+          discountAmount: o.discountAmount,
+          refundedAmount: o.refundedAmount,
+          status: o.status,
+          payMethod: o.payMethod,
+          installments: o.installments,
+          env: o.env,
+          createdAt: o.createdAt,
+          paidAt: o.paidAt,
+        })),
+      ),
+    });
+  });
+
+  router.post('/me/cashier', user, validateBody(cashierSchema), async (req, res) => {
+    const body = req.body as { launchToken: string; prepayId?: string; code?: string };
+    const userId = principalOf(req).id;
+    const claims = deps.tokens.verify(body.launchToken);
+    if (claims.u !== userId) throw new LilyError('LAUNCH_TOKEN_INVALID');
+    if (!body.prepayId === !body.code) throw new LilyError('INVALID_PARAMS', 'Send either prepayId or code.', { field: 'prepayId' });
+    const scope = { store: deps.store, env: claims.e, appId: claims.a, userId, openId: deps.tokens.openId(userId, claims.a), now };
+    const summary = await deps.payments.cashierSummary(scope, body.prepayId ? { prepayId: body.prepayId } : { code: body.code! });
+    const app = await deps.apps.get(claims.a).catch(() => null);
+    const merchant = app ? await deps.merchants.get(app.merchantId).catch(() => null) : null;
+    const { balance } = await deps.payments.getBalance({ store: deps.store, env: claims.e, userId });
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({
+      ...summary,
+      appName: app?.name ?? claims.a,
+      merchantName: merchant?.businessName ?? app?.name ?? claims.a,
+      env: claims.e,
+      balance,
+      cards: await deps.payments.listCards(deps.store, userId),
+      installmentPlans: deps.payments.installmentPlans(summary.amount),
+      installmentMinAmount: INSTALLMENT_MIN_AMOUNT,
+    });
+  });
+
+  return router;
+}
