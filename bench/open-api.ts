@@ -17,6 +17,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { signRequest, verifyBankSignature } from '../open-client/index.ts';
 import { machine, percentile, round, summarize } from './support/stats.ts';
+import { haveWrk, runWrk } from './support/wrk.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -41,7 +42,7 @@ interface Prepared {
 }
 
 async function startServer(): Promise<{ fx: Fixture; stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/support/openapi-server.ts')], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/lily-prof'] : []), '--import', 'tsx', path.join(root, 'bench/support/openapi-server.ts')], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -80,6 +81,23 @@ function prepare(fx: Fixture, method: 'GET' | 'POST', pathFor: (i: number) => st
     out.push({ method, path: p, body, headers });
   }
   return out;
+}
+
+/** Uses wrk when installed (a C load generator leaves the CPU to the server), else Node. */
+const WRK = haveWrk() && process.env.BENCH_NODE_CLIENT !== '1';
+
+async function measure(fx: Fixture, requests: Prepared[], bankKey: string | null): Promise<{ p50: number; p99: number; rps: number; errors: Record<string, number> }> {
+  if (WRK) {
+    const r = runWrk(`http://127.0.0.1:${fx.port}`, requests, CONNECTIONS, SECONDS);
+    const errors: Record<string, number> = {};
+    if (r.non2xx) errors.NON_2XX = r.non2xx;
+    if (r.errors) errors.TIMEOUTS = r.errors;
+    if (r.requests >= requests.length) errors.PRESIGNED_EXHAUSTED = 1;
+    return { p50: r.p50Ms, p99: r.p99Ms, rps: r.requestsPerSecond, errors };
+  }
+  const l = await closedLoop(fx, requests, bankKey);
+  const sorted = l.latencies.sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), rps: l.rps, errors: l.errors };
 }
 
 async function closedLoop(fx: Fixture, requests: Prepared[], bankKey: string | null): Promise<{ latencies: number[]; rps: number; errors: Record<string, number> }> {
@@ -133,10 +151,9 @@ try {
   };
   for (let r = 0; r < ROUNDS; r++) {
     const gets = prepare(fx, 'GET', () => `/open/v1/payments/orders/${orderId}`, () => '', PRESIGN);
-    const g = await closedLoop(fx, gets, bank.publicKey);
-    const gs = g.latencies.sort((a, b) => a - b);
-    scenarios.get.p50.push(percentile(gs, 50));
-    scenarios.get.p99.push(percentile(gs, 99));
+    const g = await measure(fx, gets, bank.publicKey);
+    scenarios.get.p50.push(g.p50);
+    scenarios.get.p99.push(g.p99);
     scenarios.get.rps.push(g.rps);
     scenarios.get.errors.push(g.errors);
 
@@ -147,15 +164,14 @@ try {
       (i) => JSON.stringify({ openId: fx.openId, outTradeNo: `bench-${r}-${i}`, amount: 1000 + (i % 500), description: '快车 行程' }),
       PRESIGN,
     );
-    const p = await closedLoop(fx, posts, bank.publicKey);
-    const ps = p.latencies.sort((a, b) => a - b);
-    scenarios.prepay.p50.push(percentile(ps, 50));
-    scenarios.prepay.p99.push(percentile(ps, 99));
+    const p = await measure(fx, posts, bank.publicKey);
+    scenarios.prepay.p50.push(p.p50);
+    scenarios.prepay.p99.push(p.p99);
     scenarios.prepay.rps.push(p.rps);
     scenarios.prepay.errors.push(p.errors);
     console.log(
-      `round ${r + 1}: GET ${g.rps.toFixed(0)}/s p50 ${percentile(gs, 50).toFixed(1)} p99 ${percentile(gs, 99).toFixed(1)} ms ${JSON.stringify(g.errors)}; ` +
-        `prepay ${p.rps.toFixed(0)}/s p50 ${percentile(ps, 50).toFixed(1)} p99 ${percentile(ps, 99).toFixed(1)} ms ${JSON.stringify(p.errors)}`,
+      `round ${r + 1}: GET ${g.rps.toFixed(0)}/s p50 ${g.p50.toFixed(1)} p99 ${g.p99.toFixed(1)} ms ${JSON.stringify(g.errors)}; ` +
+        `prepay ${p.rps.toFixed(0)}/s p50 ${p.p50.toFixed(1)} p99 ${p.p99.toFixed(1)} ms ${JSON.stringify(p.errors)}`,
     );
   }
 
@@ -176,7 +192,7 @@ try {
   const result = {
     benchmark: 'open-api',
     machine: machine(),
-    settings: { connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS, storeDurability: 'full (fsync per commit)' },
+    settings: { connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS, loadGenerator: WRK ? 'wrk (C), 1 thread' : 'Node http client', storeDurability: 'full (fsync per commit)' },
     signedGet: get,
     createPrepay: prepay,
     target: { createPrepayRps: 500, createPrepayP99Ms: 50, met, ratioRps: round(prepay.requestsPerSecond.median / 500, 2), ratioP99: round(prepay.p99Ms.median / 50, 2) },
@@ -187,8 +203,8 @@ try {
     path.join(root, 'bench/results/open-api.md'),
     `# Open API benchmark
 
-${CONNECTIONS} keep-alive connections, closed loop, ${SECONDS} s per scenario, ${ROUNDS} rounds; the server in its
-own process with the embedded store at full durability (fsync per commit). Every request is
+${CONNECTIONS} keep-alive connections, closed loop, ${SECONDS} s per scenario, ${ROUNDS} rounds, load from
+${WRK ? 'wrk (one thread)' : 'a Node HTTP client'}; the server in its own process with the embedded store at full durability (fsync per commit). Every request is
 SM2-signed with a fresh nonce (signed before the timed part); every answer is SM2-signed by the
 bank (spot-checked). Median of the rounds, with the range.
 

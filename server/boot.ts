@@ -59,7 +59,7 @@ const DELIVERY_EVERY_MS = 5_000;
 export async function boot(config: Config, log: Logger): Promise<Booted> {
   const bankKeys = loadOrCreateBankKeys(config);
   const sessionSecret = loadOrCreateSessionSecret(config);
-  const store = await openStore({ mongodbUri: config.mongodbUri, dataDir: config.dataDir, dbName: config.mongodbDb });
+  const store = await openStore({ mongodbUri: config.mongodbUri, dataDir: config.dataDir, dbName: config.mongodbDb, durability: config.storeDurability });
   try {
     const identity = new Identity({
       store,

@@ -21,6 +21,12 @@ export interface Config {
   mongodbDb: string;
   /** Directory of the embedded store, the bank keys and uploaded packages. */
   dataDir: string;
+  /**
+   * Embedded store durability: `full` fsyncs every commit (survives power loss); `normal` lets the
+   * OS write back (survives a crash of the process, kill -9 included, but may lose the last
+   * commits on power loss), several times faster for writes.
+   */
+  storeDurability: 'full' | 'normal';
   /** Bank SM2 key files; when absent a key pair is created under the data dir at first start. */
   bankPrivateKeyFile: string | undefined;
   bankPublicKeyFile: string | undefined;
@@ -124,6 +130,10 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
   const host = env.HOST?.trim() || '0.0.0.0';
   const dataDir = usableDir('LILY_DATA_DIR', path.resolve(env.LILY_DATA_DIR?.trim() || 'data'));
 
+  const storeDurability = (env.LILY_STORE_DURABILITY?.trim() || 'full') as Config['storeDurability'];
+  if (storeDurability !== 'full' && storeDurability !== 'normal') {
+    throw new ConfigError(`LILY_STORE_DURABILITY must be full or normal, got "${env.LILY_STORE_DURABILITY}"`);
+  }
   const mongodbUri = env.MONGODB_URI?.trim() || undefined;
   if (mongodbUri !== undefined && !/^mongodb(\+srv)?:\/\//.test(mongodbUri)) {
     throw new ConfigError('MONGODB_URI must start with mongodb:// or mongodb+srv://');
@@ -164,6 +174,7 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
     mongodbUri,
     mongodbDb: env.MONGODB_DB?.trim() || 'lily',
     dataDir,
+    storeDurability,
     bankPrivateKeyFile,
     bankPublicKeyFile,
     sessionSecret,

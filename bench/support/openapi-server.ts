@@ -21,6 +21,7 @@ const config = loadConfig({
   HOST: '127.0.0.1',
   PORT: '0',
   LILY_OPEN_API_PER_MINUTE: '1000000',
+  LILY_STORE_DURABILITY: process.env.LILY_STORE_DURABILITY ?? 'full',
 });
 const booted = await boot(config, createLogger('silent'));
 const { deps } = booted;
@@ -30,7 +31,7 @@ const alice = await deps.identity.findAccount('user', 'alice');
 await new Promise<void>((resolve) => booted.lily.server.listen(0, '127.0.0.1', resolve));
 const { port } = booted.lily.server.address() as AddressInfo;
 process.stdout.write(
-  `${JSON.stringify({ port, appId: 'benchpay', serialNo: credential.serial, privateKey, openId: deps.tokens.openId(alice!._id, 'benchpay'), storeDurability: 'full' })}\n`,
+  `${JSON.stringify({ port, appId: 'benchpay', serialNo: credential.serial, privateKey, openId: deps.tokens.openId(alice!._id, 'benchpay'), storeDurability: config.storeDurability })}\n`,
 );
 process.on('SIGTERM', () => {
   void booted.close().then(() => process.exit(0));
