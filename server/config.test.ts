@@ -32,6 +32,9 @@ describe('loadConfig', () => {
     [{ LILY_BANK_PRIVATE_KEY_FILE: '/nonexistent/key' }, /does not exist or cannot be read/],
     [{ LILY_SCRYPT_COST: '3000' }, /power of two/],
     [{ LILY_PUBLIC_URL: 'not a url' }, /LILY_PUBLIC_URL must be an absolute URL/],
+    [{ LILY_STORE_DURABILITY: 'sometimes' }, /LILY_STORE_DURABILITY must be full or normal/],
+    [{ LILY_PIN_SCRYPT_COST: '5000' }, /LILY_PIN_SCRYPT_COST must be a power of two/],
+    [{ LILY_DEMO_BASE_PORT: 'x' }, /LILY_DEMO_BASE_PORT must be a whole number/],
   ])('refuses %o with a one-line reason', (env, message) => {
     expect(() => loadConfig({ LILY_DATA_DIR: dir(), ...env })).toThrow(ConfigError);
     expect(() => loadConfig({ LILY_DATA_DIR: dir(), ...env })).toThrow(message);
