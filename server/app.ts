@@ -42,6 +42,10 @@ import type { Marketing } from './marketing/index.ts';
 import { attachOps } from './ops/gateway.ts';
 import { supportRoutes } from './support/routes.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
+import path from 'node:path';
+import { hostApiRoutes } from './host-api/routes.ts';
+import { attachDashboard } from './ops/dashboard.ts';
+import { staticRoutes } from './static.ts';
 import { marketingOpsRoutes } from './marketing/ops-routes.ts';
 import { UPLOAD_PATH, versionRoutes } from './versions/routes.ts';
 import type { VersionService } from './versions/versions.ts';
@@ -221,13 +225,14 @@ export function createApp(deps: AppDeps): LilyApp {
     }),
   );
   api.use(marketplaceRoutes({ apps }));
+  api.use(hostApiRoutes({ store, payments: deps.payments, tokens, apps, merchants: deps.merchants }));
   api.use(auditRoutes({ audit: deps.audit }));
   api.use(supportRoutes({ store, audit: deps.audit, pushToUser: (userId, event, payload) => push(userId, event, payload) }));
   app.use('/api', api);
 
-  app.get('/', (_req, res) => {
-    res.type('html').send(landingPage(config.publicUrl));
-  });
+  // The host app: bank-app shell, merchant portal, ops console, developer center (built by
+  // `npm run build:host`; `npm start` builds it when its sources changed).
+  app.use(staticRoutes(path.resolve(import.meta.dirname, '../dist/host-app')));
 
   app.use(notFound());
   app.use(errorHandler());
@@ -252,12 +257,14 @@ export function createApp(deps: AppDeps): LilyApp {
   const bridge = attachBridge(io, { identity, tokens, dispatcher, bus: deps.bus, log });
   push = (userId, event, payload) => bridge.pushToUser(userId, event as never, payload);
   const ops = attachOps(io, { identity, bus: deps.bus });
+  const dashboard = attachDashboard(ops.nsp, deps.bus, { openSessions: () => bridge.nsp.sockets.size });
 
   return {
     app,
     server,
     io,
     async close() {
+      dashboard.dispose();
       bridge.dispose();
       ops.dispose();
       await new Promise<void>((resolve) => {
@@ -268,19 +275,4 @@ export function createApp(deps: AppDeps): LilyApp {
       }
     },
   };
-}
-
-function landingPage(publicUrl: string): string {
-  return `<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Lily</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem; line-height: 1.5">
-<h1>Lily</h1>
-<p>The bank super-app platform is running at <code>${publicUrl}</code>.</p>
-<ul>
-<li><a href="/healthz">/healthz</a> — liveness</li>
-<li><a href="/readyz">/readyz</a> — readiness (store reachable)</li>
-<li><code>POST /api/auth/login</code> — log in (see the README for the demo accounts)</li>
-</ul>
-</body></html>`;
 }

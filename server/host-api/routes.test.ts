@@ -72,6 +72,28 @@ describe('host API routes', () => {
     expect((await http(base, 'POST', '/api/me/cashier', { token: alice, body: { launchToken: 'forged', prepayId } })).body.code).toBe('LAUNCH_TOKEN_INVALID');
   });
 
+  it('resolves the facts a confirm sheet shows: the merchant, and a hold only for its user', async () => {
+    const { deps } = srv.booted;
+    const me = await http(srv.baseUrl, 'GET', '/api/auth/me', { token: alice });
+    const userId = me.body.principal.id as string;
+    const hold = await deps.payments.createHold(
+      { store: deps.store, env: 'production', appId: APP, now: Date.now },
+      { openId: deps.tokens.openId(userId, APP), outHoldNo: 'hold-0001', amount: 10_000, description: '押金' },
+    );
+    const launch = await http(srv.baseUrl, 'POST', '/api/launch', { token: alice, body: { appId: APP } });
+    const res = await http(base, 'POST', '/api/me/confirm-facts', { token: alice, body: { launchToken: launch.body.launchToken, capability: 'payment.deposit', params: { holdId: hold.holdId } } });
+    expect(res.status).toBe(200);
+    expect(res.body.facts).toEqual([
+      { key: 'merchant.name', value: '测试收银', kind: 'text' },
+      { key: 'hold.amount', value: 10_000, kind: 'money' },
+      { key: 'hold.description', value: '押金', kind: 'text' },
+      { key: 'hold.expiresAt', value: expect.any(Number), kind: 'time' },
+    ]);
+    const bobLaunch = await http(srv.baseUrl, 'POST', '/api/launch', { token: bob, body: { appId: APP } });
+    const other = await http(base, 'POST', '/api/me/confirm-facts', { token: bob, body: { launchToken: bobLaunch.body.launchToken, capability: 'payment.deposit', params: { holdId: hold.holdId } } });
+    expect(other.body.code).toBe('NOT_FOUND');
+  });
+
   it('lists the user’s paid orders across apps, newest first, with app names', async () => {
     const { deps } = srv.booted;
     const { prepayId } = await prepayFor(alice, 'host-api-0002', 990);

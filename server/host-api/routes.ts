@@ -6,6 +6,8 @@
  * - `GET  /api/me/wallet?env=production|sandbox` → `{ env, balance, currency, cards }`
  * - `GET  /api/me/orders?limit=20&env=production` → `{ orders }` (newest first, with app names)
  * - `POST /api/me/cashier` `{ launchToken, prepayId } | { launchToken, code }` → the cashier summary
+ * - `POST /api/me/confirm-facts` `{ launchToken, capability, params }` → what a confirm sheet shows
+ *   that the server knows (the merchant; a hold's amount, purpose and expiry)
  */
 import { Router } from 'express';
 import { LilyError } from '../../protocol/errors.ts';
@@ -16,6 +18,7 @@ import type { LaunchTokens } from '../launch/tokens.ts';
 import type { MerchantService } from '../merchants/merchants.ts';
 import { C } from '../payments/common.ts';
 import { INSTALLMENT_MIN_AMOUNT } from '../payments/installments.ts';
+import type { HoldDoc } from '../payments/holds.ts';
 import type { OrderDoc } from '../payments/orders.ts';
 import type { Payments } from '../payments/payments.ts';
 import type { Env } from '../policies/gates.ts';
@@ -31,6 +34,24 @@ const cashierSchema = {
     code: { type: 'string', minLength: 4, maxLength: 512 },
   },
 } as const;
+
+const factsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['launchToken', 'capability'],
+  properties: {
+    launchToken: { type: 'string', minLength: 1, maxLength: 1024 },
+    capability: { type: 'string', minLength: 3, maxLength: 64 },
+    params: { type: 'object' },
+  },
+} as const;
+
+/** A fact a confirm sheet shows, resolved by the server. */
+export interface ConfirmFact {
+  key: string;
+  value: string | number;
+  kind: 'text' | 'money' | 'time';
+}
 
 function envOf(value: unknown): Env {
   if (value === undefined || value === 'production') return 'production';
@@ -131,6 +152,24 @@ export function hostApiRoutes(deps: HostApiDeps): Router {
       installmentPlans: deps.payments.installmentPlans(summary.amount),
       installmentMinAmount: INSTALLMENT_MIN_AMOUNT,
     });
+  });
+
+  router.post('/me/confirm-facts', user, validateBody(factsSchema), async (req, res) => {
+    const body = req.body as { launchToken: string; capability: string; params?: Record<string, unknown> };
+    const userId = principalOf(req).id;
+    const claims = deps.tokens.verify(body.launchToken);
+    if (claims.u !== userId) throw new LilyError('LAUNCH_TOKEN_INVALID');
+    const app = await deps.apps.get(claims.a).catch(() => null);
+    const merchant = app ? await deps.merchants.get(app.merchantId).catch(() => null) : null;
+    const facts: ConfirmFact[] = [{ key: 'merchant.name', value: merchant?.businessName ?? app?.name ?? claims.a, kind: 'text' }];
+    const holdId = body.params?.holdId;
+    if (body.capability === 'payment.deposit' && typeof holdId === 'string') {
+      const hold = await deps.store.collection<HoldDoc>(C.holds).findOne({ _id: holdId, env: claims.e, appId: claims.a });
+      if (!hold || hold.openId !== deps.tokens.openId(userId, claims.a)) throw new LilyError('NOT_FOUND', 'No such hold.');
+      facts.push({ key: 'hold.amount', value: hold.amount, kind: 'money' }, { key: 'hold.description', value: hold.description, kind: 'text' }, { key: 'hold.expiresAt', value: hold.expiresAt, kind: 'time' });
+    }
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ facts });
   });
 
   return router;
