@@ -7,10 +7,9 @@
  * its gates before (`HeadlessHostOptions.gate`).
  */
 import { isNavigateCall, type BridgeAnswer, type BridgeCall, type CapabilityDescriptor } from '../../protocol/bridge.ts';
-import type { ErrorPayload } from '../../protocol/errors.ts';
 import type { MiniAppInstance } from '../instance.ts';
 import { answerClipboard } from './base/clipboard.ts';
-import { cancelled, invalid, ok, type Params } from './base/common.ts';
+import { cancelled, invalid, ok, type Params, text, isError } from './base/common.ts';
 import { answerImage } from './base/image.ts';
 import { answerLocation } from './base/location.ts';
 import { answerNetwork } from './base/network.ts';
@@ -96,16 +95,6 @@ export interface HostCapabilityContext {
   isGranted?: (capability: string) => boolean;
 }
 
-function text(p: Params, key: string, max: number, required: boolean): string | undefined | ErrorPayload {
-  const v = p[key];
-  if (v === undefined && !required) return undefined;
-  if (typeof v !== 'string' || (required && v.length === 0) || v.length > max) {
-    return { code: 'INVALID_PARAMS', message: `${key} must be a string of ${required ? 1 : 0} to ${max} characters.` };
-  }
-  return v;
-}
-
-const isError = (v: unknown): v is ErrorPayload => typeof v === 'object' && v !== null && 'code' in v;
 
 async function ui(call: BridgeCall, p: Params, ctx: HostCapabilityContext): Promise<BridgeAnswer> {
   const appId = call.appId;

@@ -3,8 +3,7 @@
  * `{params, body}` input to the operations' `(MerchantContext, params ∪ body)`.
  */
 import type { OpenApi } from '../openapi/index.ts';
-import { merchantContext } from '../payments/routes.ts';
-import type { MerchantContext } from './common.ts';
+import { registerOperations } from '../payments/routes.ts';
 import type { Marketing } from './marketing.ts';
 import { createMarketingOperations, MARKETING_OPERATION_IDS } from './openapi.ts';
 
@@ -17,9 +16,5 @@ import { createMarketingOperations, MARKETING_OPERATION_IDS } from './openapi.ts
  * ```
  */
 export function registerMarketingOperations(openApi: Pick<OpenApi, 'handle'>, marketing: Marketing): void {
-  const ops = createMarketingOperations(marketing) as unknown as Record<string, (ctx: MerchantContext, input: unknown) => Promise<unknown>>;
-  for (const id of MARKETING_OPERATION_IDS) {
-    const op = ops[id]!;
-    openApi.handle(id, (ctx, input) => op(merchantContext(ctx), { ...(input.params ?? {}), ...((input.body as Record<string, unknown> | undefined) ?? {}) }));
-  }
+  registerOperations(openApi, MARKETING_OPERATION_IDS, createMarketingOperations(marketing));
 }

@@ -21,6 +21,24 @@ export function merchantContext(ctx: OpenApiContext): MerchantContext {
 }
 
 /**
+ * Registers domain operations, one handler per `operationId`: each receives the merchant context
+ * of the verified request and its path/query params and body merged into one input. Payments,
+ * membership and marketing all register through this.
+ */
+export function registerOperations(
+  openApi: Pick<OpenApi, 'handle'>,
+  ids: readonly string[],
+  operations: object,
+): void {
+  const ops = operations as Record<string, (ctx: MerchantContext, input: unknown) => Promise<unknown>>;
+  for (const id of ids) {
+    const op = ops[id];
+    if (!op) throw new Error(`No operation ${id}`);
+    openApi.handle(id, (ctx, input) => op(merchantContext(ctx), { ...(input.params ?? {}), ...((input.body as Record<string, unknown> | undefined) ?? {}) }));
+  }
+}
+
+/**
  * Registers a handler for every payment route.
  *
  * @example
@@ -31,12 +49,5 @@ export function merchantContext(ctx: OpenApiContext): MerchantContext {
  * ```
  */
 export function registerPaymentOperations(openApi: Pick<OpenApi, 'handle'>, payments: Payments): void {
-  const ops = createPaymentOperations(payments) as unknown as Record<string, (ctx: MerchantContext, input: unknown) => Promise<unknown>>;
-  for (const id of PAYMENT_OPERATION_IDS) {
-    const op = ops[id]!;
-    openApi.handle(id, (ctx, input) => {
-      const merged = { ...(input.params ?? {}), ...((input.body as Record<string, unknown> | undefined) ?? {}) };
-      return op(merchantContext(ctx), merged);
-    });
-  }
+  registerOperations(openApi, PAYMENT_OPERATION_IDS, createPaymentOperations(payments));
 }

@@ -5,7 +5,7 @@
  * capability catalog, parameter checks follow the headless host (`runtime/headless/capabilities.ts`).
  */
 import { isNavigateCall, type BridgeAnswer, type BridgeCall, type CapabilityDescriptor, type NavigateMethod } from '../../../protocol/bridge.ts';
-import type { ErrorPayload } from '../../../protocol/errors.ts';
+import { isError, text } from '../../../runtime/headless/base/common.ts';
 import { wgs84ToGcj02 } from '../../../runtime/headless/base/location.ts';
 import type { SheetAnswers, SheetKind, SheetRequests } from './sheets.ts';
 
@@ -67,16 +67,6 @@ const cancelled = (): BridgeAnswer => ({ error: { code: 'USER_CANCELLED', messag
 const ok = (): BridgeAnswer => ({ result: { ok: true } });
 const unknown = (call: BridgeCall): BridgeAnswer => ({ error: { code: 'UNKNOWN_CAPABILITY', message: `No such method ${call.capability}.${call.method}.` } });
 
-function text(p: Params, key: string, max: number, required: boolean): string | undefined | ErrorPayload {
-  const v = p[key];
-  if (v === undefined && !required) return undefined;
-  if (typeof v !== 'string' || (required && v.length === 0) || v.length > max) {
-    return { code: 'INVALID_PARAMS', message: `${key} must be a string of ${required ? 1 : 0} to ${max} characters.` };
-  }
-  return v;
-}
-
-const isError = (v: unknown): v is ErrorPayload => typeof v === 'object' && v !== null && 'code' in v;
 
 async function ui(call: BridgeCall, p: Params, ctx: HostContext): Promise<BridgeAnswer> {
   switch (call.method) {

@@ -4,7 +4,7 @@
  * schema (`runtime/headless/validate.ts`), so these never re-validate.
  */
 import type { BridgeAnswer, BridgeCall } from '../../../protocol/bridge.ts';
-import type { ErrorCode } from '../../../protocol/errors.ts';
+import type { ErrorCode, ErrorPayload } from '../../../protocol/errors.ts';
 
 /** Guest params as an object (schema-checked before an implementation sees them). */
 export type Params = Record<string, unknown>;
@@ -26,6 +26,19 @@ export const ok = (): BridgeAnswer => ({ result: { ok: true } });
 /** The answer for a method the capability does not have. */
 export const unknownMethod = (call: BridgeCall): BridgeAnswer =>
   fail('UNKNOWN_CAPABILITY', `No such method ${call.capability}.${call.method}.`);
+
+/** A string param of at most `max` characters (at least 1 when required), or the error to answer. */
+export function text(p: Params, key: string, max: number, required: boolean): string | undefined | ErrorPayload {
+  const v = p[key];
+  if (v === undefined && !required) return undefined;
+  if (typeof v !== 'string' || (required && v.length === 0) || v.length > max) {
+    return { code: 'INVALID_PARAMS', message: `${key} must be a string of ${required ? 1 : 0} to ${max} characters.` };
+  }
+  return v;
+}
+
+/** True for an `{code, message}` error payload (as {@link text} answers). */
+export const isError = (v: unknown): v is ErrorPayload => typeof v === 'object' && v !== null && 'code' in v;
 
 /** A random id for host handles, from the platform's CSPRNG (Web Crypto, in browsers and Node). */
 export function randomId(bytes = 12): string {
