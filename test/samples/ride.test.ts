@@ -9,15 +9,10 @@
 import { statSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultRegistry } from '../../capabilities/index.ts';
-import type { BridgeCall } from '../../protocol/bridge.ts';
-import { consentPrompt, createHostGate } from '../../runtime/headless/gates.ts';
-import { HeadlessHost, type HeadlessApp } from '../../runtime/headless/host.ts';
-import { LilyConnection, type LaunchedApp } from '../../runtime/host/connection.ts';
 import { ManualScheduler } from '../../runtime/scheduler.ts';
-import { datasetOf, type ViewNode } from '../../runtime/view/tree.ts';
 import type { Ride, RideState } from '../../sample-miniapps/ride/server/backend.ts';
 import { describeSamples, installSamples, type InstalledSamples } from '../../server/demo/index.ts';
+import { sampleHost, tapOk, tapWhere, until } from '../helpers/sample-host.ts';
 import { login, startTestServer, type TestServer } from '../helpers/server.ts';
 
 const APP_ID = 'com.lily.ride';
@@ -33,94 +28,6 @@ afterAll(async () => {
   await demo?.close();
   await srv?.close();
 });
-
-async function until<T>(fn: () => Promise<T | undefined> | T | undefined, what: string, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** A headless host for one user, bridged to the server as a bank app is, with host sheets. */
-async function rideHost(token: string, scheduler: ManualScheduler) {
-  const bankPublicKey = srv.booted.deps.bankKeys.publicKey;
-  const connection = await LilyConnection.open({ baseUrl: srv.baseUrl, sessionToken: token, bankPublicKey });
-  const registry = defaultRegistry();
-  const launches = new Map<string, LaunchedApp>();
-  const launchedFor = (call: BridgeCall) => launches.get(call.instanceId);
-  const host = await HeadlessHost.create({
-    bankPublicKey,
-    scheduler,
-    capabilityMethods: Object.fromEntries(registry.list().filter((c) => c.side === 'server').map((c) => [c.id, Object.keys(c.methods)])),
-    gate: createHostGate({ connection, launchedFor, registry }),
-    isGranted: (call, capability) => {
-      const launched = launchedFor(call);
-      return launched !== undefined && connection.hostGate(launched, capability) === null;
-    },
-    bridge: async (call, { sheets }) => {
-      const launched = launchedFor(call);
-      if (!launched) return { error: { code: 'LAUNCH_TOKEN_INVALID', message: 'Not launched here.' } };
-      // What the host's own sheets collect travels beside the params, never inside them.
-      let hostAnswer: Record<string, unknown> | undefined;
-      if (call.capability === 'marketing.share' && call.method === 'share') {
-        const channels = ['contacts', 'moments', 'link'];
-        const picked = await sheets.show('actionSheet', { appId: call.appId, itemList: channels, alertText: 'Share to' });
-        if ('cancel' in picked) return { error: { code: 'USER_CANCELLED', message: 'The user closed the share sheet.' } };
-        hostAnswer = { confirmed: true, pickedId: channels[picked.tapIndex] };
-      } else if (registry.method(call.capability, call.method)?.confirm) {
-        const params = (call.params ?? {}) as { prepayId?: string; amount?: number; description?: string };
-        const answer = await sheets.show('cashier', { appId: call.appId, ...params });
-        if ('cancel' in answer) return { error: { code: 'USER_CANCELLED', message: 'The user closed the sheet.' } };
-        hostAnswer = { confirmed: true, pin: answer.pin };
-      }
-      return connection.call(
-        launched,
-        { capability: call.capability, method: call.method, params: call.params ?? {}, callId: call.callId },
-        {
-          userGesture: call.userGesture === true,
-          consent: consentPrompt(sheets, launched.info.appId),
-          scopeOf: (capability, method) => registry.method(capability, method)?.scope?.id ?? null,
-          ...(hostAnswer ? { host: hostAnswer } : {}),
-        },
-      );
-    },
-  });
-  return {
-    host,
-    async open(env: 'sandbox' | 'production'): Promise<HeadlessApp> {
-      const launched = await connection.launch(APP_ID, env);
-      launches.set(launched.info.instanceId, launched);
-      return host.open(launched.verified, { instanceId: launched.info.instanceId });
-    },
-    close: () => connection.disconnect(),
-  };
-}
-
-/** Taps the node bound to `handler` whose dataset has `key: value` (the host's tap on a list item). */
-async function tapWhere(app: HeadlessApp, handler: string, key: string, value: unknown) {
-  const find = (node: ViewNode): ViewNode | undefined => {
-    if (node.props.bindtap === handler && datasetOf(node)[key] === value) return node;
-    for (const child of node.children) if (typeof child !== 'string') {
-      const hit = find(child);
-      if (hit) return hit;
-    }
-    return undefined;
-  };
-  const node = app.tree ? find(app.tree) : undefined;
-  if (!node) throw new Error(`no ${handler} with ${key}=${String(value)} on ${app.route}`);
-  const outcome = app.instance.dispatchEvent({ handler, type: 'tap', target: { dataset: datasetOf(node) } });
-  await app.idle();
-  return outcome;
-}
-
-async function tapOk(app: HeadlessApp, handler: string) {
-  const outcome = await app.tap(handler);
-  expect(outcome.status, `${handler} on ${app.route}: ${JSON.stringify(outcome)}`).not.toBe('refused');
-  await app.idle();
-}
 
 describe('ride-hailing sample', () => {
   it('installs idempotently: one version, credentials kept on disk (0600)', async () => {
@@ -162,7 +69,7 @@ describe('ride-hailing sample', () => {
     const pointsBefore = await points();
 
     const clock = new ManualScheduler();
-    const session = await rideHost(await login(srv.baseUrl, 'user', 'alice', 'alice-demo'), clock);
+    const session = await sampleHost(srv, await login(srv.baseUrl, 'user', 'alice', 'alice-demo'), clock, APP_ID);
     const { host } = session;
     host.sheets.queue('consent', { granted: true });
     host.sheets.handle('cashier', () => ({ pin: PIN }));
@@ -266,7 +173,7 @@ describe('ride-hailing sample', () => {
     const balance = async () => (await deps.payments.getBalance({ store: deps.store, env, userId: alice._id })).balance;
     const before = await balance();
     const clock = new ManualScheduler();
-    const session = await rideHost(await login(srv.baseUrl, 'user', 'alice', 'alice-demo'), clock);
+    const session = await sampleHost(srv, await login(srv.baseUrl, 'user', 'alice', 'alice-demo'), clock, APP_ID);
     session.host.sheets.handle('cashier', () => ({ pin: PIN }));
     try {
       const app = await session.open(env);
