@@ -8,6 +8,7 @@ import { ApplicationService } from './applications/applications.ts';
 import { AppService } from './apps/apps.ts';
 import { MerchantService } from './merchants/merchants.ts';
 import { CredentialService } from './credentials/credentials.ts';
+import { createSm2Service, type Sm2Service } from './crypto/sm2-pool.ts';
 import { createOpenApi } from './openapi/index.ts';
 import { registerPlatformRoutes } from './openapi/platform.ts';
 import { createPaymentHandlers, deliverOutbox, Payments, registerPaymentOperations } from './payments/index.ts';
@@ -60,6 +61,7 @@ export async function boot(config: Config, log: Logger): Promise<Booted> {
   const bankKeys = loadOrCreateBankKeys(config);
   const sessionSecret = loadOrCreateSessionSecret(config);
   const store = await openStore({ mongodbUri: config.mongodbUri, dataDir: config.dataDir, dbName: config.mongodbDb, durability: config.storeDurability });
+  let sm2: Sm2Service | undefined;
   try {
     const identity = new Identity({
       store,
@@ -98,8 +100,12 @@ export async function boot(config: Config, log: Logger): Promise<Booted> {
     const credentials = new CredentialService(store, audit, { apps });
     await credentials.init();
     const perMinute = config.openApiPerMinute;
+    sm2 = createSm2Service(bankKeys, {
+      threads: config.cryptoThreads,
+      onWorkerLost: (err) => log.error({ err }, 'an SM2 worker thread stopped; its work was done inline and it was restarted'),
+    });
     const openApi = createOpenApi(
-      { store, credentials, apps, audit, bankKeys, registry, log, limiter },
+      { store, credentials, apps, audit, bankKeys, registry, log, limiter, sm2 },
       perMinute ? { rateLimitPerMinute: { light: perMinute, standard: perMinute, sensitive: perMinute, payment: perMinute } } : {},
     );
     await openApi.init();
@@ -184,10 +190,12 @@ export async function boot(config: Config, log: Logger): Promise<Booted> {
         for (const t of timers) clearInterval(t);
         await marketing.close();
         await lily.close();
+        await sm2?.close();
         await store.close();
       },
     };
   } catch (err) {
+    await sm2?.close();
     await store.close();
     throw err;
   }

@@ -1,5 +1,5 @@
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.ts';
@@ -15,6 +15,8 @@ describe('loadConfig', () => {
     expect(config.demo).toBe(false);
     expect(config.allowPrivateNetwork).toBe(false);
     expect(config.publicUrl).toBe('http://localhost:3000');
+    expect(config.cryptoThreads).toBe(Math.min(4, availableParallelism() - 1));
+    expect(loadConfig({ LILY_DATA_DIR: dir(), LILY_CRYPTO_THREADS: '0' }).cryptoThreads).toBe(0);
   });
 
   it('lets the demo allow private networks, and an explicit setting win', () => {
@@ -35,6 +37,8 @@ describe('loadConfig', () => {
     [{ LILY_STORE_DURABILITY: 'sometimes' }, /LILY_STORE_DURABILITY must be full or normal/],
     [{ LILY_PIN_SCRYPT_COST: '5000' }, /LILY_PIN_SCRYPT_COST must be a power of two/],
     [{ LILY_DEMO_BASE_PORT: 'x' }, /LILY_DEMO_BASE_PORT must be a whole number/],
+    [{ LILY_CRYPTO_THREADS: 'many' }, /LILY_CRYPTO_THREADS must be a whole number/],
+    [{ LILY_CRYPTO_THREADS: '65' }, /LILY_CRYPTO_THREADS must be between 0 and 64/],
   ])('refuses %o with a one-line reason', (env, message) => {
     expect(() => loadConfig({ LILY_DATA_DIR: dir(), ...env })).toThrow(ConfigError);
     expect(() => loadConfig({ LILY_DATA_DIR: dir(), ...env })).toThrow(message);

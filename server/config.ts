@@ -4,6 +4,7 @@
  * Every setting has a documented default (see `.env.example` and the README). A bad value stops
  * the server with one line naming the variable and what is wrong, never a stack trace.
  */
+import { availableParallelism } from 'node:os';
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
@@ -56,6 +57,11 @@ export interface Config {
    * higher throughput package); undefined keeps the per-tier defaults.
    */
   openApiPerMinute: number | undefined;
+  /**
+   * Worker threads that verify Open API signatures and sign the bank's answers (SM2), so the
+   * event loop stays free; 0 computes inline. Default: one less than the cores, at most 4.
+   */
+  cryptoThreads: number;
 }
 
 /** A configuration problem, reported as one line at start. */
@@ -186,6 +192,7 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
     allowPrivateNetwork: bool(env, 'LILY_ALLOW_PRIVATE_NETWORK', demo),
     scryptCost,
     pinScryptCost,
+    cryptoThreads: int(env, 'LILY_CRYPTO_THREADS', Math.min(4, Math.max(0, availableParallelism() - 1)), 0, 64),
     openApiPerMinute: env.LILY_OPEN_API_PER_MINUTE ? int(env, 'LILY_OPEN_API_PER_MINUTE', 0, 1, 10_000_000) : undefined,
   };
 }

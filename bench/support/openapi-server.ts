@@ -31,7 +31,7 @@ const alice = await deps.identity.findAccount('user', 'alice');
 await new Promise<void>((resolve) => booted.lily.server.listen(0, '127.0.0.1', resolve));
 const { port } = booted.lily.server.address() as AddressInfo;
 process.stdout.write(
-  `${JSON.stringify({ port, appId: 'benchpay', serialNo: credential.serial, privateKey, openId: deps.tokens.openId(alice!._id, 'benchpay'), storeDurability: config.storeDurability })}\n`,
+  `${JSON.stringify({ port, appId: 'benchpay', serialNo: credential.serial, privateKey, openId: deps.tokens.openId(alice!._id, 'benchpay'), storeDurability: config.storeDurability, cryptoThreads: config.cryptoThreads })}\n`,
 );
 process.on('SIGTERM', () => {
   void booted.close().then(() => process.exit(0));

@@ -29,9 +29,9 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { RATE_TIERS, type OpenApiRoute, type RateTier } from '../../capabilities/define.ts';
 import type { Registry } from '../../capabilities/registry.ts';
 import { ERRORS, LilyError, toErrorPayload, toProblem, type ErrorPayload } from '../../protocol/errors.ts';
-import { sm2Verify } from '../../runtime/crypto/sm.ts';
 import type { AuditLog } from '../audit/audit.ts';
 import { isUsable, type SigningKey } from '../credentials/credentials.ts';
+import { createSm2Service, type Sm2Service } from '../crypto/sm2-pool.ts';
 import type { BankKeys } from '../keys.ts';
 import type { Logger } from '../log.ts';
 import { RateLimiter } from '../policies/flow.ts';
@@ -41,7 +41,7 @@ import { parseJsonBody, readRawBody } from './body.ts';
 import { IDEMPOTENCY_KEY, IdempotencyStore, requestFingerprint, type IdempotencyScope } from './idempotency.ts';
 import { NonceStore } from './nonces.ts';
 import { RouteTable, type RouteEntry } from './routes.ts';
-import { canonicalRequest, parseAuthorization, signResponse } from './signing.ts';
+import { canonicalRequest, parseAuthorization, signResponseWith } from './signing.ts';
 import type { OpenApiContext, OpenApiHandler, PlatformRouteSpec, RouteInfo } from './types.ts';
 import type { JSONSchema } from '../../capabilities/schema-types.ts';
 import { pingRoutes } from './ping.ts';
@@ -56,6 +56,8 @@ export interface OpenApiDeps {
   audit: Pick<AuditLog, 'append'>;
   /** Signs every response. */
   bankKeys: BankKeys;
+  /** Verifies requests and signs responses (worker threads); inline with the bank key by default. */
+  sm2?: Pick<Sm2Service, 'verify' | 'signBank'>;
   /** The capability routes come from `registry.routes()`. */
   registry: Pick<Registry, 'routes'>;
   log: Logger;
@@ -133,10 +135,12 @@ export function createOpenApi(deps: OpenApiDeps, options: OpenApiOptions = {}): 
     now,
   );
   const perMinute = (tier: RateTier): number => options.rateLimitPerMinute?.[tier] ?? RATE_TIERS[tier].openApiPerMinute;
+  const sm2 = deps.sm2 ?? createSm2Service(deps.bankKeys, { threads: 0 });
+  const signBank = (message: string) => sm2.signBank(message);
 
   /** Sends a body signed by the bank. */
-  const send = (res: Response, status: number, contentType: string, body: string, headers: Record<string, string> = {}): void => {
-    const signature = signResponse(deps.bankKeys, body, now());
+  const send = async (res: Response, status: number, contentType: string, body: string, headers: Record<string, string> = {}): Promise<void> => {
+    const signature = await signResponseWith(signBank, deps.bankKeys.serial, body, now());
     res.status(status);
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
     for (const [k, v] of Object.entries(signature)) res.setHeader(k, v);
@@ -148,7 +152,7 @@ export function createOpenApi(deps: OpenApiDeps, options: OpenApiOptions = {}): 
 
   const problemBody = (req: Request, payload: ErrorPayload): string => JSON.stringify(toProblem(payload, req.id, req.originalUrl));
 
-  const sendError = (req: Request, res: Response, err: unknown, headers: Record<string, string> = {}): void => {
+  const sendError = async (req: Request, res: Response, err: unknown, headers: Record<string, string> = {}): Promise<void> => {
     const payload = toErrorPayload(err);
     if (!(err instanceof LilyError) || ERRORS[err.code].fault === 'server') req.log.error({ err }, 'open api request failed');
     if (res.headersSent) {
@@ -160,7 +164,7 @@ export function createOpenApi(deps: OpenApiDeps, options: OpenApiOptions = {}): 
       if (err.code === 'METHOD_NOT_ALLOWED' && Array.isArray(err.details?.allow)) extra.Allow = (err.details.allow as string[]).join(', ');
       if (err.code === 'IDEMPOTENCY_IN_PROGRESS') extra['Retry-After'] = '1';
     }
-    send(res, ERRORS[payload.code].status, PROBLEM_TYPE, problemBody(req, payload), extra);
+    await send(res, ERRORS[payload.code].status, PROBLEM_TYPE, problemBody(req, payload), extra);
   };
 
   /** Takes a token for the app; returns the RateLimit-* headers, or throws RATE_LIMITED with them. */
@@ -242,7 +246,7 @@ export function createOpenApi(deps: OpenApiDeps, options: OpenApiOptions = {}): 
 
       // 5. exact body bytes and the signature over them
       const raw = await readRawBody(req, route.bodyLimit);
-      if (!sm2Verify(canonicalRequest(req.method, url, auth.timestamp, auth.nonce, raw), auth.signatureHex, key.publicKey)) {
+      if (!(await sm2.verify(canonicalRequest(req.method, url, auth.timestamp, auth.nonce, raw), auth.signatureHex, key.publicKey))) {
         throw new LilyError(
           'SIGNATURE_INVALID',
           'The signature does not verify: sign METHOD\\nPATH?QUERY\\nTIMESTAMP\\nNONCE\\nBODY\\n exactly as sent, with the key of this serial_no.',
@@ -294,14 +298,17 @@ export function createOpenApi(deps: OpenApiDeps, options: OpenApiOptions = {}): 
       if (scope) {
         const reservation = await idempotency.begin(scope, requestFingerprint(req.method, url, raw), req.id);
         if (reservation.kind === 'replay') {
-          send(res, reservation.status, reservation.contentType, reservation.body, { ...rateHeaders, 'Idempotency-Replayed': 'true' });
+          await send(res, reservation.status, reservation.contentType, reservation.body, { ...rateHeaders, 'Idempotency-Replayed': 'true' });
           return;
         }
       }
       await run(req, res, { route, handler, params, body, appId, env, serial: key.serial, idempotencyKey, scope, rateHeaders });
     } catch (err) {
       const headers = { ...rateHeaders, ...((err as { headers?: Record<string, string> }).headers ?? {}) };
-      sendError(req, res, err, headers);
+      await sendError(req, res, err, headers).catch((failure: unknown) => {
+        req.log.error({ err: failure }, 'open api answer could not be sent');
+        if (!res.headersSent) res.status(500).end();
+      });
     }
   };
 
@@ -365,7 +372,7 @@ export function createOpenApi(deps: OpenApiDeps, options: OpenApiOptions = {}): 
       body = problemBody(req, payload);
     }
     if (scope) await idempotency.complete(scope, status, contentType, body);
-    send(res, status, contentType, body, rateHeaders);
+    await send(res, status, contentType, body, rateHeaders);
   };
 
   const router = Router();

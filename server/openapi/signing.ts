@@ -145,6 +145,22 @@ export interface ResponseSignature {
   'Lily-Serial': string;
 }
 
+/** What the bank signs for a response: `TIMESTAMP\nNONCE\nBODY\n` with a fresh nonce. */
+function responseMessage(body: string, nowMs: number): { timestamp: string; nonce: string; message: string } {
+  const timestamp = String(Math.floor(nowMs / 1000));
+  const nonce = toHex(randomBytes(16));
+  return { timestamp, nonce, message: `${timestamp}\n${nonce}\n${body}\n` };
+}
+
+function signatureHeaders(serial: string, timestamp: string, nonce: string, signatureHex: string): ResponseSignature {
+  return {
+    'Lily-Signature': toBase64(fromHex(signatureHex)),
+    'Lily-Timestamp': timestamp,
+    'Lily-Nonce': nonce,
+    'Lily-Serial': serial,
+  };
+}
+
 /**
  * Signs a response body with the bank key over `TIMESTAMP\nNONCE\nBODY\n` and returns the
  * headers to send.
@@ -156,14 +172,20 @@ export interface ResponseSignature {
  * ```
  */
 export function signResponse(bank: BankKeys, body: string, nowMs: number): ResponseSignature {
-  const timestamp = String(Math.floor(nowMs / 1000));
-  const nonce = toHex(randomBytes(16));
-  const signatureHex = sm2Sign(`${timestamp}\n${nonce}\n${body}\n`, bank.privateKey, bank.publicKey);
-  return {
-    'Lily-Signature': toBase64(fromHex(signatureHex)),
-    'Lily-Timestamp': timestamp,
-    'Lily-Nonce': nonce,
-    'Lily-Serial': bank.serial,
-  };
+  const { timestamp, nonce, message } = responseMessage(body, nowMs);
+  return signatureHeaders(bank.serial, timestamp, nonce, sm2Sign(message, bank.privateKey, bank.publicKey));
 }
 
+/**
+ * {@link signResponse} with the signing done by `sign` (the bank key's SM2 service, which may
+ * run it on another thread).
+ *
+ * @example
+ * ```ts
+ * const headers = await signResponseWith((m) => sm2.signBank(m), bankKeys.serial, body, Date.now());
+ * ```
+ */
+export async function signResponseWith(sign: (message: string) => Promise<string>, serial: string, body: string, nowMs: number): Promise<ResponseSignature> {
+  const { timestamp, nonce, message } = responseMessage(body, nowMs);
+  return signatureHeaders(serial, timestamp, nonce, await sign(message));
+}

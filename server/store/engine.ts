@@ -2,7 +2,7 @@
  * The embedded engine's core: one SQLite connection (WAL mode) holding every collection, the
  * mutex that serializes all work on it, transactions, indexes and the TTL monitor.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Mutex } from './mutex.ts';
@@ -28,9 +28,11 @@ export interface EngineOptions {
   dataDir: string;
   /**
    * `'full'` (default): every commit is fsynced before it is acknowledged, so it survives a crash
-   * of the process (`kill -9`) and of the machine (power loss). `'normal'`: commits reach the OS
-   * but are fsynced only at checkpoints; they still survive `kill -9` (the OS keeps the written WAL
-   * pages) but the last ones may be lost on power loss. Faster; for tests and benchmarks.
+   * of the process (`kill -9`) and of the machine (power loss). The fsync runs off the event loop
+   * and is shared by every commit made while the previous one was in flight (group commit), so
+   * concurrent writers do not queue behind each other's disk flushes. `'normal'`: commits reach
+   * the OS but are fsynced only at checkpoints; they still survive `kill -9` (the OS keeps the
+   * written WAL pages) but the last ones may be lost on power loss. For tests.
    */
   durability?: 'full' | 'normal';
   /** How often the TTL monitor removes expired documents, in ms (default 60 000, as MongoDB). */
@@ -131,6 +133,8 @@ export class TxContext implements TxScope {
   failed: unknown = undefined;
   /** Collections whose table this transaction created (forgotten again on rollback). */
   readonly created = new Set<string>();
+  /** Whether the transaction wrote (only then does its commit wait for the disk). */
+  wrote = false;
 
   constructor(readonly owner: Engine) {}
 
@@ -140,12 +144,84 @@ export class TxContext implements TxScope {
     if (this.failed !== undefined) {
       return Promise.reject(new Error('The transaction is aborted: an earlier operation in it failed', { cause: this.failed }));
     }
+    if (write) this.wrote = true;
     try {
       return Promise.resolve(fn());
     } catch (err) {
       if (write) this.failed = err;
       return Promise.reject(err);
     }
+  }
+}
+
+/**
+ * Group commit: SQLite runs with `synchronous = NORMAL` (a commit is written to the WAL, not
+ * flushed), and a writer is acknowledged only once an `fsync` of the WAL that started after its
+ * commit has finished. The fsync runs on libuv's thread pool, never on the event loop; commits
+ * that land while one is in flight share the next one. The WAL is append-only with checksummed
+ * frames, so a flush covers every earlier commit as well.
+ *
+ * Readers may see a commit before it is flushed (as MongoDB's default read concern may). Whatever
+ * acts outside the store on such a read writes first (the webhook worker leases the event), and
+ * that write's flush covers the commit it read.
+ */
+class GroupSync {
+  /** Commits made so far. */
+  #committed = 0;
+  /** Commits known to be on disk. */
+  #synced = 0;
+  #inFlight = false;
+  /** Flushes started so far. */
+  flushes = 0;
+  #waiters: Array<{ seq: number; resolve: () => void; reject: (err: unknown) => void }> = [];
+  #idle: Array<() => void> = [];
+
+  constructor(private readonly fd: number) {}
+
+  /** Commits recorded so far. */
+  get commits(): number {
+    return this.#committed;
+  }
+
+  /** Records a commit; the answer resolves once it is on disk. */
+  commit(): Promise<void> {
+    const seq = ++this.#committed;
+    return new Promise((resolve, reject) => {
+      this.#waiters.push({ seq, resolve, reject });
+      this.#kick();
+    });
+  }
+
+  #kick(): void {
+    if (this.#inFlight || this.#waiters.length === 0) return;
+    this.#inFlight = true;
+    this.flushes++;
+    const target = this.#committed;
+    fsync(this.fd, (err) => {
+      this.#inFlight = false;
+      const done = this.#waiters.filter((w) => w.seq <= target);
+      this.#waiters = this.#waiters.filter((w) => w.seq > target);
+      if (err) {
+        // The commits are in the WAL but cannot be promised durable: their writers hear so.
+        const failure = new Error(`The store could not flush committed writes to disk: ${err.message}`, { cause: err });
+        for (const w of done) w.reject(failure);
+      } else {
+        this.#synced = Math.max(this.#synced, target);
+        for (const w of done) w.resolve();
+      }
+      if (this.#waiters.length > 0) this.#kick();
+      else for (const resolve of this.#idle.splice(0)) resolve();
+    });
+  }
+
+  /** Resolves when no flush is pending (before closing the file). */
+  settled(): Promise<void> {
+    if (!this.#inFlight && this.#waiters.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  close(): void {
+    closeSync(this.fd);
   }
 }
 
@@ -165,11 +241,15 @@ export class Engine {
   readonly #saveIndex: Statement;
   readonly #saveMultikey: Statement;
   readonly #timer: NodeJS.Timeout;
+  /** Present at full durability: acknowledges commits once flushed. */
+  readonly #sync: GroupSync | null;
 
   private constructor(
     readonly db: Database.Database,
     ttlMonitorMs: number,
+    walFd: number | null,
   ) {
+    this.#sync = walFd === null ? null : new GroupSync(walFd);
     this.#begin = db.prepare('BEGIN IMMEDIATE');
     this.#commit = db.prepare('COMMIT');
     this.#rollback = db.prepare('ROLLBACK');
@@ -197,14 +277,28 @@ export class Engine {
       db = new Database(path.join(dir, DB_FILE));
       const mode: unknown = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') throw new Error(`cannot switch the database to WAL mode (it stays in ${String(mode)})`);
-      // WAL + synchronous=FULL fsyncs the WAL at every commit: an acknowledged commit survives
-      // kill -9 and power loss. NORMAL skips that fsync; a commit still reaches the OS before it is
-      // acknowledged, so it survives kill -9 but not a power cut. See EngineOptions.durability.
-      db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
+      // NORMAL: a commit reaches the OS (it survives kill -9) and SQLite itself flushes the WAL
+      // only at checkpoints. At full durability the engine adds the flush per commit itself,
+      // off the event loop and shared between concurrent commits (GroupSync); see
+      // EngineOptions.durability.
+      db.pragma('synchronous = NORMAL');
       // Another process (a CLI, a second server) may hold the write lock briefly.
       db.pragma('busy_timeout = 5000');
       db.exec(META_DDL);
-      return new Engine(db, options.ttlMonitorMs ?? 60_000);
+      let walFd: number | null = null;
+      if (options.durability !== 'normal') {
+        // The WAL lives beside the database for as long as a connection is open; SQLite rewinds
+        // it after checkpoints but keeps the file, so one descriptor serves for the engine's life.
+        walFd = openSync(path.join(dir, `${DB_FILE}-wal`), 'a');
+        // Make the WAL's directory entry itself durable once.
+        const dirFd = openSync(dir, 'r');
+        try {
+          fsyncSync(dirFd);
+        } finally {
+          closeSync(dirFd);
+        }
+      }
+      return new Engine(db, options.ttlMonitorMs ?? 60_000, walFd);
     } catch (err) {
       db?.close();
       throw new StoreOpenError(`Cannot open the embedded store in ${dir}: ${reason(err)}`, { cause: err });
@@ -224,6 +318,11 @@ export class Engine {
     const state = new CollState(this.db, name);
     this.#states.set(name, state);
     return state;
+  }
+
+  /** Commits that waited for the disk, and the flushes that served them (group commit at work). */
+  get syncStats(): { commits: number; flushes: number } {
+    return { commits: this.#sync?.commits ?? 0, flushes: this.#sync?.flushes ?? 0 };
   }
 
   /** Runs `fn` in an SQLite transaction unless one is already open (then it joins it). */
@@ -247,41 +346,49 @@ export class Engine {
   run<R>(tx: TxContext | null, collection: string, write: boolean, fn: () => R): Promise<R> {
     if (tx) return tx.run(write, fn);
     if (this.closed) return Promise.reject(closedError());
+    // A write outside a transaction commits by itself: acknowledge it once it is on disk.
+    const flushed = <T>(value: T): T | Promise<T> => (write && this.#sync ? this.#sync.commit().then(() => value) : value);
     if (this.mutex.tryAcquire()) {
+      let value: R;
       try {
-        return Promise.resolve(fn());
+        value = fn();
       } catch (err) {
         return Promise.reject(err);
       } finally {
         this.mutex.release();
       }
+      return Promise.resolve(flushed(value));
     }
     // The mutex is held by a transaction; if that is the caller's own, waiting would deadlock.
     if (activeScope(this)) return Promise.reject(outsideHandleError(collection));
-    return this.mutex.acquire().then(() => {
-      try {
-        if (this.closed) throw closedError();
-        return fn();
-      } finally {
-        this.mutex.release();
-      }
-    });
+    return this.mutex
+      .acquire()
+      .then(() => {
+        try {
+          if (this.closed) throw closedError();
+          return fn();
+        } finally {
+          this.mutex.release();
+        }
+      })
+      .then(flushed);
   }
 
   /**
    * Runs `body` in one SQLite transaction, holding the connection until it settles: no other
    * operation interleaves. Commits when `body` resolves, rolls back and rethrows when it rejects
-   * (or when one of its writes failed, even if `body` caught the error).
+   * (or when one of its writes failed, even if `body` caught the error). A transaction that wrote
+   * resolves once its commit is on disk; the connection is free for others meanwhile.
    */
   async transaction<R>(body: (tx: TxContext) => Promise<R>): Promise<R> {
     if (activeScope(this)) throw nestedTransactionError();
     if (this.closed) throw closedError();
     await this.mutex.acquire();
     const tx = new TxContext(this);
+    let result: R;
     try {
       if (this.closed) throw closedError();
       this.#begin.run();
-      let result: R;
       try {
         result = await txScope.run(tx, () => body(tx));
         tx.active = false;
@@ -294,11 +401,12 @@ export class Engine {
         for (const name of tx.created) this.#states.delete(name);
         throw err;
       }
-      return result;
     } finally {
       tx.active = false;
       this.mutex.release();
     }
+    if (tx.wrote && this.#sync) await this.#sync.commit();
+    return result;
   }
 
   /** Records that `doc` makes some indexed paths multikey (see {@link CollState.multikey}). */
@@ -382,6 +490,10 @@ export class Engine {
         // A read-only or failing disk must not prevent closing.
       }
       this.db.close();
+      if (this.#sync) {
+        await this.#sync.settled();
+        this.#sync.close();
+      }
     } finally {
       this.mutex.release();
     }

@@ -20,7 +20,7 @@ export interface TestServer {
 /** Boots Lily on 127.0.0.1 with a fresh data dir (or the given one) and a cheap scrypt cost. */
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const dataDir = env.LILY_DATA_DIR ?? mkdtempSync(path.join(tmpdir(), 'lily-test-'));
-  const config = loadConfig({ LILY_SCRYPT_COST: '1024', LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', ...env, LILY_DATA_DIR: dataDir });
+  const config = loadConfig({ LILY_SCRYPT_COST: '1024', LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', LILY_CRYPTO_THREADS: '0', ...env, LILY_DATA_DIR: dataDir });
   const booted = await boot(config, createLogger(config.logLevel));
   await new Promise<void>((resolve) => booted.lily.server.listen(0, '127.0.0.1', resolve));
   const { port } = booted.lily.server.address() as AddressInfo;
