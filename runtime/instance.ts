@@ -422,6 +422,34 @@ export class MiniAppInstance {
   }
 
   /**
+   * Delivers an event the host started (a network change, …) to the listeners the guest
+   * registered with `lily.<capability>.<method>(listener)`, then drains promise jobs and
+   * re-renders. Events are data only: the payload must be plain JSON of at most 64 KiB. An app
+   * that registered no listener for it is not entered at all.
+   *
+   * @example
+   * ```ts
+   * instance.deliverHostEvent('base.network', 'onNetworkStatusChange', { isConnected: false, networkType: 'none' });
+   * ```
+   */
+  deliverHostEvent(capability: string, method: string, payload: unknown): EventOutcome {
+    const refused = (code: 'INSTANCE_CLOSED' | 'INVALID_PARAMS' | 'INVALID_STATE', message: string): EventOutcome => ({ status: 'refused', error: { code, message } });
+    if (this._state !== 'running') return refused('INSTANCE_CLOSED', 'The mini-app instance is not running.');
+    if (this.busy) return refused('INVALID_STATE', 'The mini-app is busy; events cannot be delivered from inside a callback.');
+    if (!/^[a-z]+\.[A-Za-z]+$/.test(capability) || !/^on[A-Z][A-Za-z]*$/.test(method)) return refused('INVALID_PARAMS', 'Not a listener method.');
+    const detail = sanitizeDetail(payload);
+    if (detail === undefined) return refused('INVALID_PARAMS', 'Event payload must be plain JSON of at most 64 KiB.');
+    let threw: GuestErrorInfo | undefined;
+    this.run('event', () => {
+      threw = this.invoke('hostEvent', [`${capability}.${method}`, JSON.stringify(detail)], 'event');
+    });
+    this.run('drain', () => this.drain());
+    this.afterEntries();
+    if (this._state !== 'running') return { status: 'stopped', error: this._stopReason ?? { code: 'INSTANCE_CLOSED', message: ERRORS.INSTANCE_CLOSED.message } };
+    return threw ? { status: 'threw', error: threw } : { status: 'handled' };
+  }
+
+  /**
    * Moves the page stack (the host container calls this for `base.navigate`). `navigateTo` on a
    * full stack answers `LIMIT_EXCEEDED`, an undeclared page `NOT_FOUND`, `navigateBack` on the
    * first page `INVALID_STATE`.

@@ -28,6 +28,7 @@ export const GUEST_ENTRY_NAMES = [
   'flush',
   'describe',
   'registrar',
+  'hostEvent',
 ] as const;
 
 /** The prelude source: an expression evaluating to `function (host, configJson) { … }`. */
@@ -41,7 +42,7 @@ export const PRELUDE_SOURCE = String.raw`(function (host, configJson) {
   var PromiseCtor = Promise, promiseThen = Promise.prototype.then, ProxyCtor = Proxy;
   var strSlice = S.prototype.slice, strStartsWith = S.prototype.startsWith;
   var strSplit = S.prototype.split, strReplace = S.prototype.replace, strReplaceAll = S.prototype.replaceAll;
-  var strIndexOf = S.prototype.indexOf, strLastIndexOf = S.prototype.lastIndexOf, strIncludes = S.prototype.includes;
+  var strIndexOf = S.prototype.indexOf, strToLower = S.prototype.toLowerCase, strLastIndexOf = S.prototype.lastIndexOf, strIncludes = S.prototype.includes;
   var Int32 = Int32Array, TypeErr = TypeError, Err = Error;
   var hostCall = host.call, hostSetData = host.setData, hostCommit = host.commit, hostLog = host.log;
   var hostTimerSet = host.timerSet, hostTimerClear = host.timerClear, hostFault = host.fault, hostReport = host.report, hostPoll = host.poll;
@@ -376,8 +377,26 @@ export const PRELUDE_SOURCE = String.raw`(function (host, configJson) {
   function rejected(payload, cbs) {
     return withCallbacks(new PromiseCtor(function (res, rej) { rej(payload); }), cbs);
   }
+  // Listeners (lily.base.network.onNetworkStatusChange(cb)): the function stays in the guest,
+  // keyed by capability and method; the host is told only that one was registered, and later
+  // delivers each event through hostEvent().
+  var listeners = create(null);
+  function isListenerMethod(method) {
+    return slice(method, 0, 2) === 'on' && method.length > 2 && slice(method, 2, 3) !== apply(strToLower, slice(method, 2, 3), []);
+  }
+  function hostEvent(name, json) {
+    var list = listeners[name];
+    if (!list) return;
+    var payload = jsonParse(json);
+    for (var i = 0; i < list.length; i++) {
+      try { watchAsync(apply(list[i], undefined, [clone(payload)]), 'listener'); } catch (e) { report('listener', e); }
+    }
+  }
   function makeMethod(capId, method) {
     var f = function (params) {
+      // A listener is registered once the host accepted the call (granted, not rate-limited).
+      var listener;
+      if (typeof params === 'function' && isListenerMethod(method)) { listener = params; params = {}; }
       var cbs = splitCallbacks(params), json;
       try { json = jsonStringify(cbs.rest); } catch (e) {
         return rejected({ code: 'INVALID_PARAMS', message: 'The parameters cannot be sent as JSON.' }, cbs);
@@ -388,6 +407,15 @@ export const PRELUDE_SOURCE = String.raw`(function (host, configJson) {
       var r = hostCall(capId, method, json);
       if (typeof r === 'number') { if (r > 0) pending[r] = d; }
       else d.rej(jsonParse(r));
+      if (listener !== undefined) {
+        var key = capId + '.' + method;
+        p = apply(promiseThen, p, [function (v) {
+          var list = listeners[key] || (listeners[key] = []);
+          if (list.length >= 16) throw { code: 'LIMIT_EXCEEDED', message: 'At most 16 listeners per event.' };
+          push(list, listener);
+          return v;
+        }]);
+      }
       return withCallbacks(p, cbs);
     };
     defineProperty(f, 'name', { value: method });
@@ -653,5 +681,6 @@ export const PRELUDE_SOURCE = String.raw`(function (host, configJson) {
     launch: launch, appShow: appShow, appHide: appHide,
     pageCreate: pageCreate, pageShow: pageShow, pageHide: pageHide, pageUnload: pageUnload,
     event: event, settle: settle, timer: fireTimer, flush: flush, describe: describe, registrar: registrar,
+    hostEvent: hostEvent,
   };
 })`;

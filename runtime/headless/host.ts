@@ -153,13 +153,17 @@ export class HeadlessHost {
 
   /**
    * Changes the device's connection. Every open app that called `onNetworkStatusChange` gets the
-   * change in `app.device.networkEvents` (see `base/network.ts` for why it is recorded rather than
-   * delivered into the guest). Returns the new state.
+   * change delivered to its listeners (and recorded in `app.device.networkEvents`). Returns the
+   * new state.
    */
   setNetwork(networkType: NetworkType): NetworkState {
     const state: NetworkState = { isConnected: networkType !== 'none', networkType };
     this.device.network = state;
-    for (const app of this.apps) if (app.device.listensToNetwork) app.device.networkEvents.push({ ...state });
+    for (const app of this.apps) {
+      if (!app.device.listensToNetwork) continue;
+      app.device.networkEvents.push({ ...state });
+      app.instance.deliverHostEvent('base.network', 'onNetworkStatusChange', state);
+    }
     return state;
   }
 

@@ -546,3 +546,54 @@ describe('flat aliases', () => {
     app.close();
   });
 });
+
+describe('host-started events (listeners)', () => {
+  const withNetwork = { manifest: testManifest({ capabilities: [{ id: 'base.network', reason: 'Shows when the phone is offline.' }] }) };
+
+  it('deliver each network change to the listeners the page registered, and re-render', async () => {
+    const { host, app } = await open(
+      `Page({
+        data: { seen: [] },
+        onLoad() {
+          lily.base.network.onNetworkStatusChange((e) => this.setData({ seen: this.data.seen.concat(e.networkType + (e.isConnected ? '+' : '-')) }));
+          lily.base.network.onNetworkStatusChange(() => { throw new Error('a broken listener'); });
+        },
+        render: (d) => h('text', null, 'seen ' + d.seen.join(' ')),
+      });`,
+      withNetwork,
+    );
+    await app.idle();
+    host.setNetwork('4g');
+    host.setNetwork('none');
+    await app.idle();
+    expect(app.text()).toBe('seen 4g+ none-');
+    // The broken listener is reported; the other one and the app go on.
+    expect(app.errors.filter((e) => e.message.includes('a broken listener'))).toHaveLength(2);
+    expect(app.instance.state).toBe('running');
+    app.close();
+  });
+
+  it('enter no app that did not listen, and refuse what is not a listener event', async () => {
+    const { host, app } = await open(`Page({ data: { n: 0 }, render: (d) => h('text', null, 'n ' + d.n) });`, withNetwork);
+    host.setNetwork('none');
+    expect(app.device.networkEvents).toEqual([]);
+    expect(app.instance.deliverHostEvent('base.network', 'getNetworkType', {}).status).toBe('refused');
+    expect(app.instance.deliverHostEvent('base.network', 'onNetworkStatusChange', { big: 'x'.repeat(70_000) }).status).toBe('refused');
+    expect(app.instance.deliverHostEvent('base.network', 'onNetworkStatusChange', {}).status).toBe('handled');
+    app.close();
+    expect(app.instance.deliverHostEvent('base.network', 'onNetworkStatusChange', {}).status).toBe('refused');
+  });
+
+  it('allow at most 16 listeners per event', async () => {
+    const { app } = await open(
+      runner(`
+        const answers = [];
+        for (let i = 0; i < 17; i++) answers.push(await lily.base.network.onNetworkStatusChange(() => {}).then(() => 'ok', (e) => e.code));
+        this.setData({ out: answers.slice(14).join(' ') });`),
+      withNetwork,
+    );
+    await app.tap('go');
+    expect(app.text()).toBe('ok ok LIMIT_EXCEEDED');
+    app.close();
+  });
+});

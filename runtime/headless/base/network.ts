@@ -1,11 +1,10 @@
 /**
  * `base.network` in the headless host: the device's connection type, and listeners for changes.
  *
- * `onNetworkStatusChange` registers the app; {@link HeadlessHost.setNetwork} then records each
- * change for every registered app in `app.device.networkEvents`. The runtime has no channel yet
- * for events the host starts (every guest entry is a call's answer, a user event, a timer or a
- * navigation), so the changes are recorded rather than delivered into the guest; `getNetworkType`
- * always reports the current state.
+ * `onNetworkStatusChange(listener)` keeps the listener in the guest and registers the app here;
+ * {@link HeadlessHost.setNetwork} then delivers each change to the guest's listeners
+ * (`MiniAppInstance.deliverHostEvent`) and records it in `app.device.networkEvents`.
+ * `getNetworkType` always reports the current state.
  */
 import type { BridgeAnswer, BridgeCall } from '../../../protocol/bridge.ts';
 import type { HostCapabilityContext } from '../capabilities.ts';
