@@ -105,7 +105,7 @@ export async function boot(config: Config, log: Logger): Promise<Booted> {
       onWorkerLost: (err) => log.error({ err }, 'an SM2 worker thread stopped; its work was done inline and it was restarted'),
     });
     const openApi = createOpenApi(
-      { store, credentials, apps, audit, bankKeys, registry, log, limiter, sm2 },
+      { store, credentials, apps, grants, audit, bankKeys, registry, log, limiter, sm2 },
       perMinute ? { rateLimitPerMinute: { light: perMinute, standard: perMinute, sensitive: perMinute, payment: perMinute } } : {},
     );
     await openApi.init();

@@ -11,8 +11,9 @@
  * 4. the key `(app_id, serial_no)` exists (SIGNATURE_INVALID) and is usable (KEY_REVOKED);
  * 5. the body fits the route's limit (PAYLOAD_TOO_LARGE) and the signature verifies over the exact
  *    bytes (SIGNATURE_INVALID);
- * 6. the app exists and is not suspended or delisted (APP_SUSPENDED, APP_NOT_LIVE), and an
- *    `{appId}` in the path is the signing app (FORBIDDEN);
+ * 6. the app exists and is not suspended or delisted (APP_SUSPENDED, APP_NOT_LIVE), an `{appId}`
+ *    in the path is the signing app (FORBIDDEN), and a capability route's capability is granted
+ *    to the app in the key's environment (PERMISSION_DENIED);
  * 7. an `Idempotency-Key` on every POST (IDEMPOTENCY_KEY_REQUIRED); params and body valid
  *    (INVALID_PARAMS, INVALID_JSON, UNSUPPORTED_MEDIA_TYPE); a handler registered (UNAVAILABLE);
  * 8. the nonce not used before by the app (NONCE_REPLAYED), then spent;
@@ -35,7 +36,7 @@ import { createSm2Service, type Sm2Service } from '../crypto/sm2-pool.ts';
 import type { BankKeys } from '../keys.ts';
 import type { Logger } from '../log.ts';
 import { RateLimiter } from '../policies/flow.ts';
-import type { AppStatus } from '../policies/gates.ts';
+import type { AppStatus, Env, GrantFacts } from '../policies/gates.ts';
 import type { Store } from '../store/types.ts';
 import { parseJsonBody, readRawBody } from './body.ts';
 import { IDEMPOTENCY_KEY, IdempotencyStore, requestFingerprint, type IdempotencyScope } from './idempotency.ts';
@@ -53,6 +54,8 @@ export interface OpenApiDeps {
   credentials: { lookup(appId: string, serial: string): Promise<SigningKey | null> };
   /** App status lookups (`AppService`): throws NOT_FOUND for an unknown app. */
   apps: { get(appId: string): Promise<{ status: AppStatus }> };
+  /** Grant lookups (`GrantService`): a capability route answers only apps granted its capability. */
+  grants: { facts(appId: string, env: Env, capability: string): Promise<GrantFacts | null> };
   audit: Pick<AuditLog, 'append'>;
   /** Signs every response. */
   bankKeys: BankKeys;
@@ -268,6 +271,16 @@ export function createOpenApi(deps: OpenApiDeps, options: OpenApiOptions = {}): 
       if (status === 'delisted') throw new LilyError('APP_NOT_LIVE', `App ${appId} is delisted.`);
       if ('appId' in match.pathParams && match.pathParams.appId !== appId) {
         throw new LilyError('FORBIDDEN', `This request is signed by app ${appId}; it cannot act on app ${match.pathParams.appId}.`);
+      }
+      if (route.capability !== null) {
+        const grant = await deps.grants.facts(appId, env, route.capability);
+        if (grant?.status !== 'granted') {
+          throw new LilyError(
+            'PERMISSION_DENIED',
+            `${route.operationId} belongs to ${route.capability}, which ${grant ? 'was revoked for' : 'is not granted to'} app ${appId} in ${env}; apply for it in the merchant portal.`,
+            { capability: route.capability },
+          );
+        }
       }
 
       // 7. idempotency key, input, handler

@@ -234,6 +234,24 @@ describe('requests signed with the right key, refused anyway', () => {
     await refusedWithNothingWritten(() => postPrepay(A, { idempotencyKey: 'x'.repeat(129) }), 400, 'IDEMPOTENCY_KEY_REQUIRED');
   });
 
+  it('a capability the app was never granted, or that was revoked: PERMISSION_DENIED, nothing written', async () => {
+    const G = await h.appWithKey('gamma.app', { granted: ['payment.orders'] });
+    await refusedWithNothingWritten(() => postPrepay(G), 403, 'PERMISSION_DENIED', /payment\.cashier, which is not granted to app gamma\.app in sandbox/);
+    // Granted in sandbox only: a production key cannot use it either.
+    const P = await h.appWithKey('delta.app', { env: 'production', granted: [] });
+    await h.grants.grant({ appId: 'delta.app', env: 'sandbox', capability: 'payment.cashier' }, { kind: 'ops', id: 'ops-test' });
+    await refusedWithNothingWritten(() => postPrepay(P), 403, 'PERMISSION_DENIED', /not granted to app delta\.app in production/);
+    // Revoked: refused at once.
+    await h.grants.revoke({ appId: 'alpha.app', env: 'sandbox', capability: 'payment.cashier', reason: 'test' }, { kind: 'ops', id: 'ops-test' });
+    try {
+      await refusedWithNothingWritten(() => postPrepay(A), 403, 'PERMISSION_DENIED', /was revoked for app alpha\.app/);
+    } finally {
+      await h.grants.grant({ appId: 'alpha.app', env: 'sandbox', capability: 'payment.cashier' }, { kind: 'ops', id: 'ops-test' });
+    }
+    // Platform routes belong to no capability: a key of an app with no grant still pings.
+    expect((await sendSigned(h, G, 'GET', '/open/v1/ping')).status).toBe(200);
+  });
+
   it('signing material never leaks into problems', async () => {
     const res = await postPrepay(A, { authorization: (a) => withSignature(a, der('00', '01')) });
     expect(res.text).not.toContain(A.privateKey);

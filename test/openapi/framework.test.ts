@@ -54,6 +54,7 @@ describe('happy paths through lily-open-client', () => {
 
   it('a production key acts in production only', async () => {
     const { credential, privateKey } = await h.credentials.generate('alpha.app', 'production');
+    await h.grants.grant({ appId: 'alpha.app', env: 'production', capability: 'payment.cashier' }, { kind: 'ops', id: 'ops-test' });
     const prod = h.clientFor({ appId: 'alpha.app', env: 'production', serial: credential.serial, privateKey, publicKey: credential.publicKey });
     expect(await prod.get('/open/v1/ping')).toMatchObject({ env: 'production' });
     const { orderId } = await prod.post<{ orderId: string }>('/open/v1/payments/prepay', prepayBody());

@@ -16,6 +16,7 @@ import { AppService } from '../../server/apps/apps.ts';
 import { AuditLog } from '../../server/audit/audit.ts';
 import { CredentialService } from '../../server/credentials/credentials.ts';
 import { EventBus } from '../../server/events.ts';
+import { GrantService } from '../../server/grants/grants.ts';
 import { errorHandler, notFound } from '../../server/http/errors.ts';
 import { requestContext } from '../../server/http/request-id.ts';
 import { keySerial, type BankKeys } from '../../server/keys.ts';
@@ -49,7 +50,12 @@ export interface Harness {
   clock: { offsetMs: number };
   now(): number;
   /** Creates a draft app (or live with `live: true`) and a generated key for it. */
-  appWithKey(appId: string, options?: { env?: Env; live?: boolean }): Promise<AppKey>;
+  /**
+   * Creates an app with a key in `env` (default sandbox). Every capability that has Open API
+   * routes is granted to it unless `granted` names the ones to grant.
+   */
+  appWithKey(appId: string, options?: { env?: Env; live?: boolean; granted?: readonly string[] }): Promise<AppKey>;
+  grants: GrantService;
   /** A client for an existing key. */
   clientFor(key: Omit<AppKey, 'client'>): LilyOpenClient;
   close(): Promise<void>;
@@ -69,11 +75,15 @@ export async function startHarness(options: OpenApiOptions & { jsonFirst?: boole
   const audit = new AuditLog(store, now);
   const apps = new AppService(store, audit, new EventBus(), bankKeys, now);
   const credentials = new CredentialService(store, audit, { apps, now });
+  const bus = new EventBus();
+  const grants = new GrantService(store, audit, bus, now);
+  await grants.init();
+  const registry = defaultRegistry();
   await audit.init();
   await apps.init();
   await credentials.init();
   const log = createLogger('silent');
-  const openApi = createOpenApi({ store, credentials, apps, audit, bankKeys, registry: defaultRegistry(), log, now }, options);
+  const openApi = createOpenApi({ store, credentials, apps, grants, audit, bankKeys, registry, log, now }, options);
   await openApi.init();
 
   const app = express();
@@ -114,9 +124,12 @@ export async function startHarness(options: OpenApiOptions & { jsonFirst?: boole
     clock,
     now,
     clientFor,
+    grants,
     async appWithKey(appId, opts = {}) {
       const env = opts.env ?? 'sandbox';
       await apps.create({ merchantId: 'm-test', name: `Test ${appId}`, category: 'travel', appId }, OPS);
+      const granted = opts.granted ?? [...new Set(registry.routes().map((r) => r.capability.id))];
+      for (const capability of granted) await grants.grant({ appId, env, capability }, OPS);
       if (opts.live) {
         // Releasing belongs to the versions suite; here only the status matters.
         await store.collection('apps').updateOne({ _id: appId }, { $set: { status: 'live' } });

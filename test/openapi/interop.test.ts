@@ -21,6 +21,9 @@ beforeAll(async () => {
   await h.apps.create({ merchantId: 'm-test', name: 'sm-crypto merchant', category: 'travel', appId: 'smcrypto.app' }, { kind: 'ops', id: 'ops-test' });
   // The merchant made its key pair with sm-crypto and uploads the public key.
   const pair = smCrypto.sm2.generateKeyPairHex();
+  for (const capability of ['payment.cashier', 'payment.orders']) {
+    await h.grants.grant({ appId: 'smcrypto.app', env: 'sandbox', capability }, { kind: 'ops', id: 'ops-test' });
+  }
   const credential = await h.credentials.upload('smcrypto.app', 'sandbox', pair.publicKey);
   merchant = { ...pair, serial: credential.serial };
   expect(credential.serial).toBe(keySerial(pair.publicKey));
