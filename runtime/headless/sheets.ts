@@ -4,6 +4,7 @@
  * open-app confirmations). Tests and tools queue answers or install a handler; with neither, a
  * sheet is dismissed (the user "cancelled"), so nothing ever hangs.
  */
+import type { Bilingual } from '../../protocol/text.ts';
 
 /** A picture the user picks in the photo sheet (what the device knows about the file). */
 export interface PickedImage {
@@ -30,7 +31,7 @@ export interface SheetRequests {
    * The consent sheet. `appName`, `title`, `reasons` and `purpose` come from the server's sheet
    * data when the host is connected, never from the mini-app.
    */
-  consent: { appId: string; scope: string; purpose?: string; appName?: string; title?: string; reasons?: string[] };
+  consent: { appId: string; scope: string; purpose?: Bilingual; appName?: string; title?: string; reasons?: string[] };
   cashier: { appId: string; prepayId?: string; amount?: number; description?: string; merchant?: string };
   modal: { appId: string; title?: string; content: string; showCancel?: boolean; confirmText?: string; cancelText?: string };
   actionSheet: { appId: string; itemList: string[]; alertText?: string };
@@ -46,7 +47,8 @@ export interface SheetRequests {
 /** How the user answered each sheet. */
 export interface SheetAnswers {
   consent: { granted: boolean };
-  cashier: { pin: string } | { cancel: true };
+  /** The PIN, and the card, installment plan and coupon picked (the wallet, no plan and no coupon when absent). */
+  cashier: { pin: string; cardId?: string | null; installmentTerm?: number | null; couponId?: string | null } | { cancel: true };
   modal: { confirm: boolean };
   actionSheet: { tapIndex: number } | { cancel: true };
   scan: { result: string; scanType?: 'qrCode' | 'barCode' } | { cancel: true };

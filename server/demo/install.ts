@@ -161,6 +161,8 @@ async function installOne(
     }
     await deps.members.points.setBudget(deps.store, env, appId, sample.pointsBudget);
   }
+  // Its message templates, approved as ops would approve them.
+  for (const t of sample.messageTemplates ?? []) await deps.marketing.messages.registerTemplate(deps.store, { appId, ...t, approved: true });
 
   // 3. Credentials (private keys kept on disk, generated once) and the back end.
   const credentials = await ensureCredentials(deps, appId, path.join(options.dataDir, 'demo'));

@@ -1,7 +1,8 @@
 /**
  * What the sample end-to-end tests share: a headless host for one bank-app user, bridged to a
- * test server as the bank app is (launch, host gate, consent and cashier sheets, the share sheet),
- * and small helpers to tap through a mini-app's pages.
+ * test server as the bank app is (launch, host gate, consent and cashier sheets, the share and
+ * subscription sheets, the address and invoice title pickers), and small helpers to tap through a
+ * mini-app's pages.
  */
 import { expect } from 'vitest';
 import { defaultRegistry } from '../../capabilities/index.ts';
@@ -11,7 +12,7 @@ import { HeadlessHost, type HeadlessApp } from '../../runtime/headless/host.ts';
 import { LilyConnection, type LaunchedApp } from '../../runtime/host/connection.ts';
 import type { ManualScheduler } from '../../runtime/scheduler.ts';
 import { datasetOf, type ViewNode } from '../../runtime/view/tree.ts';
-import type { TestServer } from './server.ts';
+import { http, type TestServer } from './server.ts';
 
 /** A user's headless bank app. */
 export interface SampleHost {
@@ -57,6 +58,8 @@ export async function sampleHost(srv: TestServer, token: string, scheduler: Manu
   const registry = defaultRegistry();
   const launches = new Map<string, LaunchedApp>();
   const launchedFor = (call: BridgeCall) => launches.get(call.instanceId);
+  let me: Promise<string> | undefined;
+  const userId = () => (me ??= http(srv.baseUrl, 'GET', '/api/auth/me', { token }).then((r) => r.body.principal.id as string));
   const host = await HeadlessHost.create({
     bankPublicKey,
     scheduler,
@@ -75,11 +78,30 @@ export async function sampleHost(srv: TestServer, token: string, scheduler: Manu
         const picked = await sheets.show('actionSheet', { appId: call.appId, itemList: channels, alertText: 'Share to' });
         if ('cancel' in picked) return { error: { code: 'USER_CANCELLED', message: 'The user closed the share sheet.' } };
         hostAnswer = { confirmed: true, pickedId: channels[picked.tapIndex] };
+      } else if (call.capability === 'marketing.subscribe' && call.method === 'requestSubscribe') {
+        // The subscription sheet: allow (every template asked for) or refuse (none of them).
+        const templateIds = ((call.params ?? {}) as { templateIds?: string[] }).templateIds ?? [];
+        const { confirm } = await sheets.show('modal', { appId: call.appId, title: '订阅消息', content: templateIds.join(', '), confirmText: '允许', cancelText: '拒绝' });
+        hostAnswer = { confirmed: true, pickedIds: confirm ? templateIds : [] };
+      } else if ((call.capability === 'member.invoice' && call.method === 'chooseInvoiceTitle') || (call.capability === 'member.address' && call.method === 'chooseAddress')) {
+        // The host's picker over the user's own saved entries: only the one picked reaches the mini-app.
+        const { members, store } = srv.booted.deps;
+        const entries: { id: string; title?: string; detail?: string }[] =
+          call.capability === 'member.invoice' ? await members.invoiceTitles.list(store, await userId()) : await members.addresses.list(store, await userId());
+        const picked = await sheets.show('actionSheet', { appId: call.appId, itemList: entries.map((e) => e.title ?? e.detail ?? e.id), alertText: 'Choose' });
+        if ('cancel' in picked) return { error: { code: 'USER_CANCELLED', message: 'The user closed the picker.' } };
+        hostAnswer = { confirmed: true, pickedId: entries[picked.tapIndex]?.id };
       } else if (registry.method(call.capability, call.method)?.confirm) {
         const params = (call.params ?? {}) as { prepayId?: string; amount?: number; description?: string };
         const answer = await sheets.show('cashier', { appId: call.appId, ...params });
         if ('cancel' in answer) return { error: { code: 'USER_CANCELLED', message: 'The user closed the sheet.' } };
-        hostAnswer = { confirmed: true, pin: answer.pin };
+        hostAnswer = {
+          confirmed: true,
+          pin: answer.pin,
+          ...(answer.cardId ? { cardId: answer.cardId } : {}),
+          ...(answer.installmentTerm ? { installmentTerm: answer.installmentTerm } : {}),
+          ...(answer.couponId ? { couponId: answer.couponId } : {}),
+        };
       }
       return connection.call(
         launched,

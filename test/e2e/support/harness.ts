@@ -70,10 +70,13 @@ export async function frontHostApp(baseUrl: string, booted: Booted): Promise<() 
   return () => dashboard?.dispose();
 }
 
-/** Builds the host app if needed and boots a test server that serves it. */
-export async function startE2eServer(): Promise<E2eServer> {
+/**
+ * Builds the host app if needed and boots a test server that serves it; `env` adds configuration
+ * (e.g. `LILY_ALLOW_PRIVATE_NETWORK` for sample back ends on loopback).
+ */
+export async function startE2eServer(env: Record<string, string> = {}): Promise<E2eServer> {
   await ensureHostBuild();
-  const srv = await startTestServer();
+  const srv = await startTestServer(env);
   const stopFront = await frontHostApp(srv.baseUrl, srv.booted);
   return {
     ...srv,

@@ -43,7 +43,7 @@ Page({
         <text class="title">How was Master Chen?</text>
         <view class="row">
           {[1, 2, 3, 4, 5].map((n) => (
-            <button key={'s' + n} bindtap="star" data-stars={n} size="mini" type={n <= data.stars ? 'primary' : 'default'}>
+            <button key={'s' + n} bindtap="star" data-stars={n} size="mini" aria-label={n === 1 ? '1 star' : n + ' stars'} type={n <= data.stars ? 'primary' : 'default'}>
               {n <= data.stars ? '★' : '☆'}
             </button>
           ))}

@@ -1,0 +1,68 @@
+/**
+ * The bank's webhooks as the hotel receives them: verified over the exact bytes received (the
+ * bank's SM2 signature), opened (the SM4 envelope, with the private key of the world it was meant
+ * for), recorded once per event id (the bank retries until acknowledged), then handed on.
+ */
+import express, { type RequestHandler } from 'express';
+import { LilyWebhookError, openWebhook, type OpenedWebhook } from '../../../open-client/webhooks.ts';
+import type { HotelCredentials, HotelEnv } from './bank.ts';
+
+/** A webhook as received: opened and verified, or refused with the reason. */
+export interface ReceivedWebhook {
+  receivedAt: number;
+  verified: boolean;
+  env: HotelEnv | null;
+  event: OpenedWebhook | null;
+  reason: string | null;
+}
+
+/**
+ * The handlers of `POST /lily/webhook` (a text body parser first: mount before any JSON parser).
+ *
+ * @example
+ * ```ts
+ * app.post('/lily/webhook', ...webhookReceiver({ credentials, bankPublicKey, received: state.webhooks, onEvent, log }));
+ * ```
+ */
+export function webhookReceiver(input: {
+  credentials: Partial<Record<HotelEnv, HotelCredentials>>;
+  bankPublicKey: string;
+  /** Every webhook received, refused ones included. */
+  received: ReceivedWebhook[];
+  /** Called once per verified event. */
+  onEvent: (record: ReceivedWebhook & { env: HotelEnv; event: OpenedWebhook }) => void;
+  log: (message: string, data?: Record<string, unknown>) => void;
+}): RequestHandler[] {
+  const receive: RequestHandler = (req, res) => {
+    const body = typeof req.body === 'string' ? req.body : '';
+    const record: ReceivedWebhook = { receivedAt: Date.now(), verified: false, env: null, event: null, reason: null };
+    for (const env of ['production', 'sandbox'] as const) {
+      const c = input.credentials[env];
+      if (!c) continue;
+      try {
+        record.event = openWebhook({ headers: req.headers, body, privateKey: c.privateKey, bankPublicKey: input.bankPublicKey });
+        record.verified = true;
+        record.env = env;
+        record.reason = null;
+        break;
+      } catch (err) {
+        record.reason = err instanceof LilyWebhookError ? err.reason : 'format';
+        // A bad signature or a stale timestamp fails for every key: no need to try the other.
+        if (record.reason !== 'envelope') break;
+      }
+    }
+    if (!record.verified || !record.env || !record.event) {
+      input.received.push(record);
+      input.log('webhook refused', { reason: record.reason });
+      res.status(400).json({ code: 'WEBHOOK_REFUSED', reason: record.reason });
+      return;
+    }
+    const id = record.event.id;
+    if (!input.received.some((w) => w.verified && w.event?.id === id)) {
+      input.received.push(record);
+      input.onEvent({ ...record, env: record.env, event: record.event });
+    }
+    res.status(204).end();
+  };
+  return [express.text({ type: '*/*', limit: '256kb' }), receive];
+}
