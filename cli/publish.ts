@@ -1,8 +1,10 @@
 /**
  * `lily publish`: packs a mini-app folder and uploads it over the signed Open API with the app's
  * sandbox key, then prints the automated review. The credentials are the JSON the merchant portal
- * shows when the app is created (`sandboxCredentials`), read from a file or the environment.
+ * shows when the app is created (`sandboxCredentials`), read from a file, the environment, or the
+ * project's `.lily/sandbox.json` that `lily app create` saved.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { LilyOpenClient } from '../open-client/index.ts';
 import { pack } from '../runtime/package/pack.ts';
@@ -13,6 +15,8 @@ export interface PublishCredentials {
   serialNo: string;
   privateKey: string;
   bank: { publicKey: string; serial?: string };
+  /** The Lily server, as `lily app create` saves it beside the keys. */
+  server?: string;
 }
 
 /** What the server answers about the uploaded version. */
@@ -31,9 +35,11 @@ export interface PublishedVersion {
 
 /**
  * Reads credentials from a JSON file, or from `LILY_APP_ID`, `LILY_SERIAL_NO`,
- * `LILY_PRIVATE_KEY` and `LILY_BANK_PUBLIC_KEY`.
+ * `LILY_PRIVATE_KEY` and `LILY_BANK_PUBLIC_KEY`, or else from `fallbackFile` (the project's
+ * `.lily/sandbox.json`) when it exists.
  */
-export async function loadCredentials(file: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<PublishCredentials> {
+export async function loadCredentials(file: string | undefined, env: NodeJS.ProcessEnv = process.env, fallbackFile?: string): Promise<PublishCredentials> {
+  if (!file && !env.LILY_APP_ID && fallbackFile && existsSync(fallbackFile)) file = fallbackFile;
   if (file) {
     let data: unknown;
     try {
@@ -49,7 +55,7 @@ export async function loadCredentials(file: string | undefined, env: NodeJS.Proc
   }
   const { LILY_APP_ID, LILY_SERIAL_NO, LILY_PRIVATE_KEY, LILY_BANK_PUBLIC_KEY } = env;
   if (!LILY_APP_ID || !LILY_SERIAL_NO || !LILY_PRIVATE_KEY || !LILY_BANK_PUBLIC_KEY) {
-    throw new Error('give --credentials <file>, or set LILY_APP_ID, LILY_SERIAL_NO, LILY_PRIVATE_KEY and LILY_BANK_PUBLIC_KEY');
+    throw new Error('give --credentials <file>, or set LILY_APP_ID, LILY_SERIAL_NO, LILY_PRIVATE_KEY and LILY_BANK_PUBLIC_KEY, or run `lily app create` in the folder first (it saves .lily/sandbox.json)');
   }
   return { appId: LILY_APP_ID, serialNo: LILY_SERIAL_NO, privateKey: LILY_PRIVATE_KEY, bank: { publicKey: LILY_BANK_PUBLIC_KEY } };
 }

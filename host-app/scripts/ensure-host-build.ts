@@ -27,7 +27,7 @@ const LOCK_DIR = path.join(ROOT, 'dist/.host-build.lock');
 const LOCK_STALE_MS = 5 * 60_000;
 
 /** Inputs of the build, relative to the root: folders are walked, skipping tests. */
-const INPUTS = ['host-app/index.html', 'host-app/vite.config.ts', 'host-app/tsconfig.json', 'host-app/build', 'host-app/public', 'host-app/src', 'protocol', 'runtime', 'open-client', 'docs/open-api-signing.md', 'package-lock.json'];
+const INPUTS = ['host-app/index.html', 'host-app/vite.config.ts', 'host-app/tsconfig.json', 'host-app/build', 'host-app/public', 'host-app/src', 'protocol', 'runtime', 'open-client', 'docs/open-api-signing.md', 'README.md', 'package-lock.json'];
 
 function walk(rel: string, out: string[]): void {
   const abs = path.join(ROOT, rel);

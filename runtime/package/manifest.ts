@@ -4,6 +4,7 @@
  */
 import { Ajv, type ErrorObject, type JSONSchemaType } from 'ajv';
 import semver from 'semver';
+import { APP_ID_PATTERN } from '../../protocol/apps.ts';
 import { LilyError } from '../../protocol/errors.ts';
 
 /** One capability the mini-app asks for, with the reason shown to ops and users. */
@@ -42,7 +43,6 @@ export interface Manifest {
 export const PAGE_ROUTE_PATTERN = '^pages(/[A-Za-z0-9_-]{1,64}){1,4}$';
 /** An asset path inside a package: `assets/…`, no `..`, no leading slash. */
 export const ASSET_PATH_PATTERN = '^assets(/[A-Za-z0-9_][A-Za-z0-9._-]{0,127}){1,6}$';
-const APP_ID_PATTERN = '^[a-z][a-z0-9]*([.-][a-z0-9]+){0,7}$';
 // A host name, optionally with a port (`api.example.com`, `api.example.com:8443`), or `localhost`
 // with a port for local development; `base.request` matches host and port exactly.
 const HOST_PATTERN = '^((?=.{1,253}(:|$))([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}|localhost)(:[1-9][0-9]{0,4})?$';

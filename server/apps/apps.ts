@@ -5,6 +5,7 @@
  * its grants cannot be altered or swapped.
  */
 import { randomBytes } from 'node:crypto';
+import { APP_ID_PATTERN } from '../../protocol/apps.ts';
 import { LilyError } from '../../protocol/errors.ts';
 import { canonicalJson } from '../../runtime/package/canonical.ts';
 import { sm2Sign, sm3, utf8 } from '../../runtime/crypto/sm.ts';
@@ -82,7 +83,7 @@ export interface PackageDoc extends Doc {
 }
 
 /** The app id pattern of the manifest schema (`com.example.rides`, `ridego`). */
-export const APP_ID = /^[a-z][a-z0-9]*([.-][a-z0-9]+){0,7}$/;
+export const APP_ID = new RegExp(APP_ID_PATTERN);
 
 /** Digest of a manifest: SM3 of its canonical JSON. */
 export function manifestDigest(manifest: unknown): string {

@@ -1,0 +1,5 @@
+App({
+  onLaunch(options) {
+    console.log('launched at', options.path || 'pages/index/index');
+  },
+});
