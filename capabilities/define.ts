@@ -13,6 +13,7 @@
  * {@link defineHandlers}, and are attached by `capabilities/handlers.ts`.
  */
 import type { ErrorCode } from '../protocol/errors.ts';
+import type { Bilingual } from '../protocol/text.ts';
 import type { CapabilityContext } from './context.ts';
 import type { DeepReadonly, FromSchema, JSONSchema } from './schema-types.ts';
 
@@ -34,17 +35,20 @@ export type CapabilityId = `${Category}.${string}`;
 
 // --- consent scopes --------------------------------------------------------------------------
 
-/** Consent scopes: what a user agrees to share with one mini-app, asked once in a host sheet. */
+/**
+ * Consent scopes: what a user agrees to share with one mini-app, asked once in a host sheet. The
+ * description is what the consent sheet says is shared, in the host's two languages.
+ */
 export const SCOPES = {
-  'scope.userInfo': { title: 'Profile', titleZh: '头像和昵称', description: 'Nickname, avatar and region.' },
-  'scope.phone': { title: 'Phone number', titleZh: '手机号', description: 'The phone number bound to the bank account.' },
-  'scope.realName': { title: 'Real-name status', titleZh: '实名信息', description: 'Whether the user is verified, with masked name and a token.' },
-  'scope.address': { title: 'Shipping address', titleZh: '收货地址', description: 'An address the user picks.' },
-  'scope.invoice': { title: 'Invoice title', titleZh: '发票抬头', description: 'An invoice title the user picks.' },
-  'scope.wallet': { title: 'Wallet balance', titleZh: '钱包余额', description: 'The balance of the payment account.' },
-  'scope.location': { title: 'Location', titleZh: '位置信息', description: 'The device location.' },
-  'scope.clipboard': { title: 'Clipboard', titleZh: '剪贴板', description: 'Reading the clipboard text.' },
-} as const;
+  'scope.userInfo': { title: 'Profile', titleZh: '头像和昵称', description: { zh: '昵称、头像和地区。', en: 'Nickname, avatar and region.' } },
+  'scope.phone': { title: 'Phone number', titleZh: '手机号', description: { zh: '银行账户绑定的手机号。', en: 'The phone number bound to the bank account.' } },
+  'scope.realName': { title: 'Real-name status', titleZh: '实名信息', description: { zh: '是否已实名认证，以及脱敏姓名和凭证。', en: 'Whether you are verified, with a masked name and a token.' } },
+  'scope.address': { title: 'Shipping address', titleZh: '收货地址', description: { zh: '您选择的一个收货地址。', en: 'One shipping address you pick.' } },
+  'scope.invoice': { title: 'Invoice title', titleZh: '发票抬头', description: { zh: '您选择的一个发票抬头。', en: 'One invoice title you pick.' } },
+  'scope.wallet': { title: 'Wallet balance', titleZh: '钱包余额', description: { zh: '钱包账户的余额。', en: 'The balance of your wallet.' } },
+  'scope.location': { title: 'Location', titleZh: '位置信息', description: { zh: '设备的当前位置。', en: "The device's current location." } },
+  'scope.clipboard': { title: 'Clipboard', titleZh: '剪贴板', description: { zh: '读取剪贴板中的文字。', en: 'Reading the text on the clipboard.' } },
+} as const satisfies Record<`scope.${string}`, { title: string; titleZh: string; description: Bilingual }>;
 
 /** A consent scope id. */
 export type ScopeId = keyof typeof SCOPES;
@@ -52,8 +56,11 @@ export type ScopeId = keyof typeof SCOPES;
 /** A scope a capability or method needs, with the purpose shown in the consent sheet. */
 export interface ScopeRequirement {
   readonly id: ScopeId;
-  /** Why the app needs it, in English. The merchant's own reason (manifest) is shown beside it. */
-  readonly purpose: string;
+  /**
+   * Why the app needs it, in Chinese (the host's default) and English. The merchant's own reason
+   * (manifest) is shown beside it.
+   */
+  readonly purpose: Bilingual;
 }
 
 // --- rate tiers ------------------------------------------------------------------------------
@@ -269,6 +276,24 @@ export interface CapabilityDefinition<
   readonly docs: string;
   /** Handlers defined inline (server side only); most live in `*.handler.ts`. */
   readonly handlers?: HandlerMap<M>;
+}
+
+/**
+ * The purpose shown for a scope: the one of the first capability (or method) that declares it,
+ * else the scope's own description. One lookup for the consent sheet, the stored consent and
+ * the guest's settings.
+ *
+ * @example
+ * ```ts
+ * scopePurpose(capabilities, 'scope.location').zh; // '查找您附近的地点，例如上车点或影院。'
+ * ```
+ */
+export function scopePurpose(defs: Iterable<Pick<CapabilityDefinition, 'scope' | 'methods'>>, scope: ScopeId): Bilingual {
+  for (const def of defs) {
+    if (def.scope?.id === scope) return def.scope.purpose;
+    for (const m of Object.values(def.methods)) if (m.scope?.id === scope) return m.scope.purpose;
+  }
+  return SCOPES[scope].description;
 }
 
 /** The category of a capability id. */

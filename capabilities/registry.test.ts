@@ -216,7 +216,7 @@ describe('createRegistry rejects', () => {
     const bad = sample({
       id: 'Base.Bad',
       rateTier: 'ludicrous',
-      scope: { id: 'scope.everything', purpose: '' },
+      scope: { id: 'scope.everything', purpose: { zh: '', en: '' } },
       methods: {
         ping: {
           ...sample().methods['ping']!,

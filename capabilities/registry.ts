@@ -154,7 +154,7 @@ export function createRegistry(defs: readonly AnyCapability[], options: Registry
   const checkScope = (scope: ScopeRequirement | null | undefined, where: string): void => {
     if (!scope) return;
     if (!(scope.id in SCOPES)) problems.push(`${where}: unknown scope "${scope.id}"`);
-    if (!scope.purpose?.trim()) problems.push(`${where}: scope needs a purpose`);
+    if (!scope.purpose?.zh?.trim() || !scope.purpose?.en?.trim()) problems.push(`${where}: scope needs a purpose in Chinese and English`);
   };
   const checkConfirm = (confirm: ConfirmSheet | null | undefined, where: string): void => {
     if (!confirm) return;

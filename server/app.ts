@@ -44,6 +44,9 @@ import { supportRoutes } from './support/routes.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
 import path from 'node:path';
 import { hostApiRoutes } from './host-api/routes.ts';
+import { meRoutes } from './host-api/me.ts';
+import { CallStats } from './stats/calls.ts';
+import { statsRoutes } from './stats/routes.ts';
 import { attachDashboard } from './ops/dashboard.ts';
 import { staticRoutes } from './static.ts';
 import { marketingOpsRoutes } from './marketing/ops-routes.ts';
@@ -158,6 +161,10 @@ export function createApp(deps: AppDeps): LilyApp {
   // Package uploads carry up to 12 MiB and are parsed by their own route.
   app.use((req, res, next) => (req.method === 'POST' && UPLOAD_PATH.test(req.path) ? next() : json(req, res, next)));
 
+  // Daily call counts per app for the merchant portal's stats.
+  const calls = new CallStats(store);
+  const stopCounting = calls.attach(deps.bus);
+
   const api = express.Router();
   api.use(authenticate(identity));
   api.get('/bank/public-key', (_req, res) => {
@@ -225,7 +232,9 @@ export function createApp(deps: AppDeps): LilyApp {
     }),
   );
   api.use(marketplaceRoutes({ apps }));
-  api.use(hostApiRoutes({ store, payments: deps.payments, tokens, apps, merchants: deps.merchants }));
+  api.use(hostApiRoutes({ store, payments: deps.payments, tokens, apps, merchants: deps.merchants, marketing: deps.marketing }));
+  api.use(meRoutes({ store, members: deps.members, marketing: deps.marketing, apps }));
+  api.use(statsRoutes({ store, apps, merchants: deps.merchants, marketing: deps.marketing, calls }));
   api.use(auditRoutes({ audit: deps.audit }));
   api.use(supportRoutes({ store, audit: deps.audit, pushToUser: (userId, event, payload) => push(userId, event, payload) }));
   app.use('/api', api);
@@ -264,6 +273,8 @@ export function createApp(deps: AppDeps): LilyApp {
     server,
     io,
     async close() {
+      stopCounting();
+      await calls.flush().catch((err: unknown) => log.warn({ err }, 'call counts not written'));
       dashboard.dispose();
       bridge.dispose();
       ops.dispose();

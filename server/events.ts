@@ -12,7 +12,8 @@ export interface DomainEvents {
   'consent.changed': { userId: string; appId: string; scope: string; status: 'granted' | 'refused' | 'revoked' };
   'message.delivered': { userId: string; messageId: string; appId: string | null; title: string; body: string; at: string };
   'support.ticket': { ticketId: string; appId: string; env: string; text: string; queuePosition: number };
-  'bridge.call': { appId: string; capability: string; method: string; ms: number; ok: boolean; code: string | null };
+  /** One guest call through the bridge; `env` is absent when the launch token was not valid. */
+  'bridge.call': { appId: string; env?: 'sandbox' | 'production'; capability: string; method: string; ms: number; ok: boolean; code: string | null };
 }
 
 /**

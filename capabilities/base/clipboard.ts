@@ -23,7 +23,7 @@ export default defineCapability({
       summary: 'Read the text on the clipboard.',
       params: noParams,
       result: obj({ data: text }, ['data']),
-      scope: { id: 'scope.clipboard', purpose: 'Paste a code or address you copied elsewhere.' },
+      scope: { id: 'scope.clipboard', purpose: { zh: '粘贴您在别处复制的券码或地址。', en: 'Paste a code or address you copied elsewhere.' } },
       errors: ['CONSENT_REQUIRED'],
       examples: [{ title: 'Paste a coupon code', params: {}, result: { data: 'SPRING2025' } }],
     },

@@ -11,7 +11,7 @@ export default defineCapability({
   title: 'Location',
   titleZh: '地理位置',
   description: 'The current location of the device and a host-rendered place picker.',
-  scope: { id: 'scope.location', purpose: 'Find places near you, such as a pick-up point or a cinema.' },
+  scope: { id: 'scope.location', purpose: { zh: '查找您附近的地点，例如上车点或影院。', en: 'Find places near you, such as a pick-up point or a cinema.' } },
   side: 'host',
   rateTier: 'standard',
   methods: {

@@ -7,7 +7,7 @@ export default defineCapability({
   title: 'Shipping address',
   titleZh: '收货地址',
   description: "Let the user pick one of their saved addresses in a host sheet and share it with the mini-app.",
-  scope: { id: 'scope.address', purpose: 'Deliver tickets, souvenirs or invoices to you.' },
+  scope: { id: 'scope.address', purpose: { zh: '向您寄送票品、纪念品或发票。', en: 'Deliver tickets, souvenirs or invoices to you.' } },
   side: 'server',
   rateTier: 'sensitive',
   methods: {

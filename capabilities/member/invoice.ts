@@ -7,7 +7,7 @@ export default defineCapability({
   title: 'Invoice title',
   titleZh: '发票抬头',
   description: 'Let the user pick a saved invoice title (personal or company) so the merchant can issue a fapiao.',
-  scope: { id: 'scope.invoice', purpose: 'Fill in your invoice details for you.' },
+  scope: { id: 'scope.invoice', purpose: { zh: '为您自动填写开票信息。', en: 'Fill in your invoice details for you.' } },
   side: 'server',
   rateTier: 'sensitive',
   methods: {

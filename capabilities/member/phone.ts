@@ -9,7 +9,7 @@ export default defineCapability({
   title: 'Phone number',
   titleZh: '手机号',
   description: 'The phone number bound to the bank account, shared after consent: encrypted for the merchant server, or as a one-time exchange code.',
-  scope: { id: 'scope.phone', purpose: 'Let the merchant contact you about your order.' },
+  scope: { id: 'scope.phone', purpose: { zh: '便于商户就您的订单与您联系。', en: 'Let the merchant contact you about your order.' } },
   side: 'server',
   rateTier: 'sensitive',
   methods: {

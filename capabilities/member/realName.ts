@@ -7,7 +7,7 @@ export default defineCapability({
   title: 'Real-name status',
   titleZh: '实名认证',
   description: "Whether the user passed the bank's real-name verification, with a masked name and a per-app token; and a yes/no name and id check for merchants that must verify identity.",
-  scope: { id: 'scope.realName', purpose: 'Tickets and hotel bookings must be in your real name.' },
+  scope: { id: 'scope.realName', purpose: { zh: '购票和酒店预订须使用实名信息。', en: 'Tickets and hotel bookings must be in your real name.' } },
   side: 'server',
   rateTier: 'sensitive',
   methods: {

@@ -7,7 +7,7 @@ export default defineCapability({
   title: 'Profile',
   titleZh: '用户信息',
   description: "The user's nickname, avatar and region, shared with the mini-app after consent.",
-  scope: { id: 'scope.userInfo', purpose: 'Show your nickname and avatar in the mini-app.' },
+  scope: { id: 'scope.userInfo', purpose: { zh: '在小程序中显示您的昵称和头像。', en: 'Show your nickname and avatar in the mini-app.' } },
   side: 'server',
   rateTier: 'sensitive',
   methods: {

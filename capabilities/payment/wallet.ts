@@ -9,7 +9,7 @@ export default defineCapability({
   title: 'Wallet',
   titleZh: '钱包',
   description: "Read the user's wallet balance and open the host top-up sheet; needs the user's consent to share the balance.",
-  scope: { id: 'scope.wallet', purpose: 'Show whether your balance covers the fare before you book.' },
+  scope: { id: 'scope.wallet', purpose: { zh: '下单前告诉您余额是否足够支付。', en: 'Show whether your balance covers the fare before you book.' } },
   side: 'server',
   rateTier: 'sensitive',
   methods: {

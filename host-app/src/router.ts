@@ -24,6 +24,8 @@ export const routes: RouteRecordRaw[] = [
     children: [
       { path: '', name: 'merchant', component: () => import('./pages/merchant/MerchantHome.vue') },
       { path: 'apps/:appId', name: 'merchant-app', component: () => import('./pages/merchant/MerchantAppPage.vue'), props: true },
+      { path: 'apps/:appId/stats', name: 'merchant-stats', component: () => import('./pages/merchant/MerchantStatsPage.vue'), props: true },
+      { path: 'apps/:appId/webhooks', name: 'merchant-webhooks', component: () => import('./pages/merchant/MerchantWebhooksPage.vue'), props: true },
       { path: 'signature', name: 'merchant-signature', component: () => import('./pages/merchant/SignaturePage.vue') },
     ],
   },

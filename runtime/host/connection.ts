@@ -7,6 +7,7 @@
  */
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import type { BridgeAnswer, BridgeCall } from '../../protocol/bridge.ts';
+import type { ConsentSheetData } from '../../protocol/consent.ts';
 import { ERRORS, type ErrorPayload, type Response } from '../../protocol/errors.ts';
 import {
   BRIDGE_CALL_TIMEOUT_MS,
@@ -41,16 +42,7 @@ export interface LaunchInfo {
 }
 
 /** The consent sheet the host shows (data from the server, never from the mini-app). */
-export interface ConsentSheet {
-  appId: string;
-  appName: string;
-  scope: string;
-  title: string;
-  titleZh: string;
-  description: string;
-  purpose: string;
-  reasons: string[];
-}
+export type ConsentSheet = ConsentSheetData;
 
 /** How the host asks the user for consent; resolves true when the user agrees. */
 export type ConsentPrompt = (sheet: ConsentSheet) => Promise<boolean>;

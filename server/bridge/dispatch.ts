@@ -149,6 +149,7 @@ export class BridgeDispatcher {
   private metric(claims: LaunchClaims | undefined, req: BridgeCallRequest, started: number, code: string | null): void {
     this.deps.bus.emit('bridge.call', {
       appId: claims?.a ?? 'unknown',
+      ...(claims ? { env: claims.e } : {}),
       capability: typeof req?.capability === 'string' ? req.capability.slice(0, 64) : 'unknown',
       method: typeof req?.method === 'string' ? req.method.slice(0, 64) : 'unknown',
       ms: performance.now() - started,

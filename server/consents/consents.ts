@@ -6,6 +6,7 @@ import { LilyError } from '../../protocol/errors.ts';
 import type { AuditLog } from '../audit/audit.ts';
 import type { EventBus } from '../events.ts';
 import type { ConsentFacts } from '../policies/gates.ts';
+import type { Bilingual } from '../../protocol/text.ts';
 import type { Doc, Store } from '../store/types.ts';
 
 /** A stored consent. */
@@ -14,10 +15,15 @@ export interface ConsentDoc extends Doc {
   appId: string;
   scope: string;
   status: 'granted' | 'refused' | 'revoked';
-  /** The purpose shown in the consent sheet when the user decided. */
-  purpose: string;
+  /** The purpose shown in the consent sheet when the user decided (a string in records from before the sheet was bilingual). */
+  purpose: Bilingual | string;
   decidedAt: Date;
   expiresAt: Date | null;
+}
+
+/** The purpose of a stored consent in both languages (older records hold one string). */
+export function storedPurpose(purpose: ConsentDoc['purpose']): Bilingual {
+  return typeof purpose === 'string' ? { zh: purpose, en: purpose } : purpose;
 }
 
 /** Default lifetime of a consent: one year, after which the user is asked again. */
@@ -63,7 +69,7 @@ export class ConsentService {
   }
 
   /** Records the user's answer in the consent sheet. */
-  async decide(input: { userId: string; appId: string; scope: string; purpose: string; granted: boolean; ttlMs?: number }): Promise<ConsentDoc> {
+  async decide(input: { userId: string; appId: string; scope: string; purpose: Bilingual; granted: boolean; ttlMs?: number }): Promise<ConsentDoc> {
     const status = input.granted ? 'granted' : 'refused';
     const now = this.now();
     const doc = await this.store.transaction(async (tx) => {

@@ -3,13 +3,14 @@
  * mini-app), the user's answer, the list of consents per app, and revocation in settings.
  */
 import { Router } from 'express';
-import { SCOPES, type ScopeId } from '../../capabilities/define.ts';
+import { SCOPES, scopePurpose, type ScopeId } from '../../capabilities/define.ts';
+import type { ConsentSheetData } from '../../protocol/consent.ts';
 import type { Registry } from '../../capabilities/registry.ts';
 import { LilyError } from '../../protocol/errors.ts';
 import type { AppService } from '../apps/apps.ts';
 import { validateBody } from '../http/validate.ts';
 import { principalOf, requirePrincipal } from '../identity/middleware.ts';
-import type { ConsentService } from './consents.ts';
+import { storedPurpose, type ConsentService } from './consents.ts';
 
 const SCOPE_IDS = Object.keys(SCOPES);
 
@@ -24,25 +25,19 @@ const decideSchema = {
   },
 } as const;
 
-/** The purpose text of a scope for an app: the platform's purpose plus the merchant's own reason. */
-export async function consentSheet(
-  deps: { apps: AppService; registry: Registry },
-  appId: string,
-  scope: ScopeId,
-): Promise<{ appId: string; appName: string; appIcon: string; scope: ScopeId; title: string; titleZh: string; description: string; purpose: string; reasons: string[] }> {
+/** The consent sheet of a scope for an app: the platform's purpose plus the merchant's own reasons. */
+export async function consentSheet(deps: { apps: AppService; registry: Registry }, appId: string, scope: ScopeId): Promise<ConsentSheetData> {
   const app = await deps.apps.get(appId);
   const release = app.releases.production ?? app.releases.sandbox;
   const reasons: string[] = [];
-  let purpose = '';
   for (const def of deps.registry.list()) {
     const scopes = [def.scope?.id, ...Object.values(def.methods).map((m) => m.scope?.id)];
     if (!scopes.includes(scope)) continue;
-    purpose ||= def.scope?.id === scope ? def.scope.purpose : (Object.values(def.methods).find((m) => m.scope?.id === scope)?.scope?.purpose ?? '');
     const declared = release?.manifest.capabilities.find((c) => c.id === def.id);
     if (declared) reasons.push(declared.reason);
   }
   const info = SCOPES[scope];
-  return { appId, appName: app.name, appIcon: app.icon, scope, title: info.title, titleZh: info.titleZh, description: info.description, purpose, reasons };
+  return { appId, appName: app.name, appIcon: app.icon, scope, title: info.title, titleZh: info.titleZh, description: info.description, purpose: scopePurpose(deps.registry.list(), scope), reasons };
 }
 
 /** The `/api/consents` routes. */
@@ -66,7 +61,7 @@ export function consentRoutes(deps: { consents: ConsentService; apps: AppService
         title: SCOPES[c.scope as ScopeId]?.title ?? c.scope,
         titleZh: SCOPES[c.scope as ScopeId]?.titleZh ?? c.scope,
         status: c.expiresAt !== null && c.expiresAt.getTime() <= Date.now() ? 'expired' : c.status,
-        purpose: c.purpose,
+        purpose: storedPurpose(c.purpose),
         decidedAt: c.decidedAt.toISOString(),
         expiresAt: c.expiresAt?.toISOString() ?? null,
       });

@@ -110,4 +110,45 @@ describe('host API routes', () => {
     expect(res.body.orders[0]).toMatchObject({ appId: APP, appName: '测试收银', amount: 990, paidAmount: 990, status: 'paid', payMethod: 'balance' });
     expect((await http(base, 'GET', '/api/me/orders', { token: bob })).body.orders).toEqual([]);
   });
+
+  it('offers the user’s usable coupons in the cashier, best first, when marketing is wired', async () => {
+    const { deps } = srv.booted;
+    const me = await http(srv.baseUrl, 'GET', '/api/auth/me', { token: alice });
+    const userId = me.body.principal.id as string;
+    const scope = { store: deps.store, env: 'production' as const, appId: APP, now: Date.now };
+    const stock = async (no: string, discountAmount: number, thresholdAmount: number) =>
+      (await deps.marketing.coupons.createStock(scope, { outStockNo: no, title: `减${discountAmount / 100}`, discountAmount, thresholdAmount, validFrom: Date.now() - 1000, validUntil: Date.now() + 3600_000, inventory: 5, budgetAmount: 50_000, perUserLimit: 1 })).stockId;
+    const user = { ...scope, userId, openId: deps.tokens.openId(userId, APP) };
+    const small = await deps.marketing.coupons.claim(user, { stockId: await stock('cashier-small', 200, 0) });
+    const big = await deps.marketing.coupons.claim(user, { stockId: await stock('cashier-big', 500, 2000) });
+    await deps.marketing.coupons.claim(user, { stockId: await stock('cashier-high', 900, 9000) });
+    const { prepayId } = await prepayFor(alice, 'host-api-0003', 2500);
+    const launch = await http(srv.baseUrl, 'POST', '/api/launch', { token: alice, body: { appId: APP } });
+    const res = await http(srv.baseUrl, 'POST', '/api/me/cashier', { token: alice, body: { launchToken: launch.body.launchToken, prepayId } });
+    expect(res.status).toBe(200);
+    // The 90-yuan threshold is not met; the larger discount comes first.
+    expect(res.body.coupons.map((c: { couponId: string }) => c.couponId)).toEqual([big.couponId, small.couponId]);
+    // The demo bank campaign needs 30 yuan: none applies to 25.
+    expect(res.body.campaign).toBeNull();
+    const { prepayId: bigger } = await prepayFor(alice, 'host-api-0004', 3500);
+    const withCampaign = await http(srv.baseUrl, 'POST', '/api/me/cashier', { token: alice, body: { launchToken: launch.body.launchToken, prepayId: bigger } });
+    expect(withCampaign.body.campaign).toMatchObject({ title: '百合卡支付满30减5', discountAmount: 500 });
+    // Without marketing wired (as in the harness), the cashier offers none.
+    expect((await http(base, 'POST', '/api/me/cashier', { token: alice, body: { launchToken: launch.body.launchToken, prepayId } })).body.coupons).toEqual([]);
+  });
+
+  it('names the message templates a subscription asks for by their approved titles', async () => {
+    const { deps } = srv.booted;
+    const templateId = await deps.marketing.messages.registerTemplate(deps.store, { appId: APP, title: '出票通知', content: '{{film}} 已出票。', approved: true });
+    const pending = await deps.marketing.messages.registerTemplate(deps.store, { appId: APP, title: '未审核', content: 'x' });
+    const foreign = await deps.marketing.messages.registerTemplate(deps.store, { appId: 'com.someone.else', title: '别家的', content: 'x', approved: true });
+    const launch = await http(srv.baseUrl, 'POST', '/api/launch', { token: alice, body: { appId: APP } });
+    const facts = (templateIds: string[]) => http(srv.baseUrl, 'POST', '/api/me/confirm-facts', { token: alice, body: { launchToken: launch.body.launchToken, capability: 'marketing.subscribe', params: { templateIds } } });
+    expect((await facts([templateId])).body.facts).toEqual([
+      { key: 'merchant.name', value: '测试收银', kind: 'text' },
+      { key: 'templates', value: '出票通知', kind: 'text' },
+    ]);
+    expect((await facts([templateId, pending])).body.code).toBe('NOT_FOUND');
+    expect((await facts([foreign])).body.code).toBe('NOT_FOUND');
+  });
 });

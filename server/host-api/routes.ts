@@ -5,13 +5,21 @@
  *
  * - `GET  /api/me/wallet?env=production|sandbox` → `{ env, balance, currency, cards }`
  * - `GET  /api/me/orders?limit=20&env=production` → `{ orders }` (newest first, with app names)
- * - `POST /api/me/cashier` `{ launchToken, prepayId } | { launchToken, code }` → the cashier summary
+ * - `POST /api/me/cashier` `{ launchToken, prepayId } | { launchToken, code }` → the cashier summary,
+ *   with the user's coupons usable for this order (best first) and the largest bank campaign that
+ *   would apply without a coupon, when marketing is wired
  * - `POST /api/me/confirm-facts` `{ launchToken, capability, params }` → what a confirm sheet shows
- *   that the server knows (the merchant; a hold's amount, purpose and expiry)
+ *   that the server knows (the merchant; a hold's amount, purpose and expiry; the titles of the
+ *   message templates a subscription asks for)
+ *
+ * The user's points, coupons, inbox and home-page promotions are in `me.ts`.
  */
 import { Router } from 'express';
 import { LilyError } from '../../protocol/errors.ts';
 import type { AppService } from '../apps/apps.ts';
+import { MK } from '../marketing/common.ts';
+import type { Marketing } from '../marketing/marketing.ts';
+import type { TemplateDoc } from '../marketing/messages.ts';
 import { validateBody } from '../http/validate.ts';
 import { principalOf, requirePrincipal } from '../identity/middleware.ts';
 import type { LaunchTokens } from '../launch/tokens.ts';
@@ -66,6 +74,8 @@ export interface HostApiDeps {
   tokens: LaunchTokens;
   apps: AppService;
   merchants: MerchantService;
+  /** Coupons and bank campaigns for the cashier sheet; without it the cashier offers none. */
+  marketing?: Pick<Marketing, 'redemptions' | 'campaigns'>;
   now?: () => number;
 }
 
@@ -141,9 +151,14 @@ export function hostApiRoutes(deps: HostApiDeps): Router {
     const app = await deps.apps.get(claims.a).catch(() => null);
     const merchant = app ? await deps.merchants.get(app.merchantId).catch(() => null) : null;
     const { balance } = await deps.payments.getBalance({ store: deps.store, env: claims.e, userId });
+    const coupons = deps.marketing ? await deps.marketing.redemptions.usableCoupons(deps.store, { env: claims.e, appId: claims.a, userId, amount: summary.amount, at: now() }) : [];
+    // A coupon and a campaign do not stack: the sheet compares them for the user.
+    const campaign = deps.marketing ? ((await deps.marketing.campaigns.listDiscounts({ store: deps.store, env: claims.e, appId: claims.a, now }, { amount: summary.amount }))[0] ?? null) : null;
     res.setHeader('Cache-Control', 'no-store');
     res.json({
       ...summary,
+      coupons: coupons.slice(0, 20),
+      campaign: campaign && { campaignId: campaign.campaignId, title: campaign.title, type: campaign.type, discountAmount: Math.min(campaign.discountAmount, summary.amount - 1) },
       appName: app?.name ?? claims.a,
       merchantName: merchant?.businessName ?? app?.name ?? claims.a,
       env: claims.e,
@@ -167,6 +182,13 @@ export function hostApiRoutes(deps: HostApiDeps): Router {
       const hold = await deps.store.collection<HoldDoc>(C.holds).findOne({ _id: holdId, env: claims.e, appId: claims.a });
       if (!hold || hold.openId !== deps.tokens.openId(userId, claims.a)) throw new LilyError('NOT_FOUND', 'No such hold.');
       facts.push({ key: 'hold.amount', value: hold.amount, kind: 'money' }, { key: 'hold.description', value: hold.description, kind: 'text' }, { key: 'hold.expiresAt', value: hold.expiresAt, kind: 'time' });
+    }
+    const templateIds = body.params?.templateIds;
+    if (body.capability === 'marketing.subscribe' && Array.isArray(templateIds) && templateIds.length > 0 && templateIds.length <= 3 && templateIds.every((t) => typeof t === 'string')) {
+      // The sheet names the messages by the titles the bank approved, not by the mini-app's word.
+      const found = await deps.store.collection<TemplateDoc>(MK.templates).find({ _id: { $in: templateIds }, appId: claims.a, status: 'approved' }).toArray();
+      if (found.length !== new Set(templateIds).size) throw new LilyError('NOT_FOUND', 'Unknown or unapproved message template.');
+      facts.push({ key: 'templates', value: templateIds.map((id) => found.find((t) => t._id === id)!.title).join('、'), kind: 'text' });
     }
     res.setHeader('Cache-Control', 'no-store');
     res.json({ facts });

@@ -86,6 +86,32 @@ export class CampaignService {
       .map((c) => ({ campaignId: c._id, title: c.title, type: c.type, discountAmount: c.discountAmount, thresholdAmount: c.thresholdAmount, payMethods: [...c.payMethods], perUserDaily: c.perUserDaily, validUntil: c.validUntil }));
   }
 
+  /**
+   * Every campaign running now in an environment, for the host's home page: instant discounts
+   * first, then cashback, the largest amount first in each. `appIds` null means every app.
+   */
+  async listRunning(store: Store, env: Env, now: number) {
+    await ensureMarketingIndexes(store);
+    const docs = await store.collection<CampaignDoc>(MK.campaigns).find({ env, status: 'active' }, { limit: 200 }).toArray();
+    return docs
+      .filter((c) => c.validFrom <= now && now < c.validUntil && c.spentAmount < c.budgetAmount)
+      .sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'discount' ? -1 : 1) || b.discountAmount - a.discountAmount || a.validUntil - b.validUntil)
+      .slice(0, 20)
+      .map((c) => ({
+        campaignId: c._id,
+        kind: c.kind,
+        title: c.title,
+        type: c.type,
+        discountAmount: c.discountAmount,
+        thresholdAmount: c.thresholdAmount,
+        cashbackRateBps: c.cashbackRateBps,
+        payMethods: [...c.payMethods],
+        perUserDaily: c.perUserDaily,
+        validUntil: c.validUntil,
+        appIds: c.appIds ? [...c.appIds] : null,
+      }));
+  }
+
   /** Applies the best discount campaign inside the payment transaction, or answers null. */
   async applyIn(tx: Transaction, facts: CheckoutFacts & { payMethod?: PayMethod }): Promise<Discount | null> {
     const docs = await tx.collection<CampaignDoc>(MK.campaigns).find({ env: facts.env, kind: 'discount', status: 'active' }).toArray();

@@ -70,6 +70,7 @@ export function ensureMarketingIndexes(store: Store): Promise<void> {
       await ix(MK.stocks, { env: 1, appId: 1, outStockNo: 1 }, { unique: true });
       await ix(MK.stocks, { env: 1, appId: 1, createdAt: -1 });
       await ix(MK.coupons, { env: 1, appId: 1, userId: 1, validUntil: 1 });
+      await ix(MK.coupons, { env: 1, userId: 1, issuedAt: -1 });
       await ix(MK.coupons, { env: 1, appId: 1, outRequestNo: 1 }, { unique: true, partialFilterExpression: { outRequestNo: { $exists: true } } });
       await ix(MK.redemptions, { env: 1, appId: 1, redeemedAt: -1 });
       await ix(MK.campaigns, { env: 1, kind: 1, status: 1 });
@@ -78,6 +79,7 @@ export function ensureMarketingIndexes(store: Store): Promise<void> {
       await ix(MK.templates, { appId: 1 });
       await ix(MK.subscriptions, { env: 1, appId: 1, userId: 1, templateId: 1, status: 1 });
       await ix(MK.inbox, { userId: 1, createdAt: -1 });
+      await ix(MK.inbox, { userId: 1, readAt: 1 });
       await ix(MK.shares, { env: 1, appId: 1, userId: 1 }, { unique: true, partialFilterExpression: { kind: 'referral' } });
       await ix(MK.referrals, { env: 1, appId: 1, inviteeUserId: 1 }, { unique: true });
       await ix(MK.referrals, { env: 1, appId: 1, createdAt: -1 });

@@ -11,7 +11,20 @@
  */
 import { LilyError } from '../../protocol/errors.ts';
 import { DuplicateKeyError, type Doc, type Transaction } from '../store/types.ts';
+import type { Store } from '../store/types.ts';
 import { decodeCursor, encodeCursor, ensureMarketingIndexes, fingerprint, MK, pageSize, publicId, retrying, type Env, type Scope, type UserScope } from './common.ts';
+
+/** How the host groups a user's coupons: usable now (or held by an unpaid order), used, expired. */
+export type CouponGroup = 'available' | 'used' | 'expired';
+/** The groups, in the order the host shows them. */
+export const COUPON_GROUPS: readonly CouponGroup[] = ['available', 'used', 'expired'];
+
+/** The store filter of a coupon group at `now` (`expired` is also derived from `validUntil`). */
+function groupFilter(group: CouponGroup, now: number): Record<string, unknown> {
+  if (group === 'available') return { status: { $in: ['available', 'locked'] }, validUntil: { $gt: now } };
+  if (group === 'used') return { status: 'used' };
+  return { $or: [{ status: 'expired' }, { status: { $in: ['available', 'locked'] }, validUntil: { $lte: now } }] };
+}
 
 /** A coupon stock. */
 export interface StockDoc extends Doc {
@@ -203,6 +216,33 @@ export class CouponService {
     }
     const last = page[page.length - 1];
     return { stocks, nextCursor: docs.length > n && last ? encodeCursor(last.createdAt, last._id) : null };
+  }
+
+  /**
+   * The user's coupons of every app in one environment, newest first, optionally of one group, with
+   * how many each group holds (the host's "me" page). INVALID_PARAMS for a foreign cursor.
+   */
+  async listForUser(store: Store, env: Env, userId: string, input: { group?: CouponGroup; limit?: number; cursor?: string }, now: number) {
+    await ensureMarketingIndexes(store);
+    const n = pageSize(input.limit);
+    const col = store.collection<CouponDoc>(MK.coupons);
+    const and: Record<string, unknown>[] = [{ env, userId }];
+    if (input.group) and.push(groupFilter(input.group, now));
+    if (input.cursor !== undefined) {
+      const c = decodeCursor(input.cursor);
+      and.push({ $or: [{ issuedAt: { $lt: c.at } }, { issuedAt: c.at, _id: { $lt: c.id } }] });
+    }
+    const docs = await col.find({ $and: and }, { sort: { issuedAt: -1, _id: -1 }, limit: n + 1 }).toArray();
+    const page = docs.slice(0, n);
+    const last = page[page.length - 1];
+    const counts = Object.fromEntries(
+      await Promise.all(COUPON_GROUPS.map(async (g) => [g, await col.countDocuments({ $and: [{ env, userId }, groupFilter(g, now)] })] as const)),
+    ) as Record<CouponGroup, number>;
+    return {
+      coupons: page.map((c) => ({ ...couponView(c, now), appId: c.appId, orderId: c.orderId, issuedAt: c.issuedAt })),
+      counts,
+      nextCursor: docs.length > n && last ? encodeCursor(last.issuedAt, last._id) : null,
+    };
   }
 
   /** The user's coupons of this app, soonest to expire first, optionally of one status. */

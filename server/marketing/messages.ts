@@ -139,9 +139,22 @@ export class MessageService {
     return { messages: page.map(({ userId: _u, ...m }) => m), nextCursor: docs.length > n && last ? encodeCursor(last.createdAt, last._id) : null };
   }
 
-  /** Marks one of the user's messages read (host). */
+  /** Marks one of the user's messages read (host); NOT_FOUND for another user's message. A message read before keeps its first read time. */
   async markRead(store: Store, userId: string, messageId: string, at: number): Promise<void> {
-    const res = await store.collection(MK.inbox).updateOne({ _id: messageId, userId }, { $set: { readAt: at } });
-    if (res.matchedCount !== 1) throw new LilyError('NOT_FOUND', 'No such message.');
+    const col = store.collection(MK.inbox);
+    const res = await col.updateOne({ _id: messageId, userId, readAt: null }, { $set: { readAt: at } });
+    if (res.matchedCount !== 1 && !(await col.findOne({ _id: messageId, userId }))) throw new LilyError('NOT_FOUND', 'No such message.');
+  }
+
+  /** Marks every unread message of the user read (host); answers how many changed. */
+  async markAllRead(store: Store, userId: string, at: number): Promise<number> {
+    await ensureMarketingIndexes(store);
+    return (await store.collection(MK.inbox).updateMany({ userId, readAt: null }, { $set: { readAt: at } })).modifiedCount;
+  }
+
+  /** How many of the user's messages are unread (host badge). */
+  async unreadCount(store: Store, userId: string): Promise<number> {
+    await ensureMarketingIndexes(store);
+    return store.collection(MK.inbox).countDocuments({ userId, readAt: null });
   }
 }

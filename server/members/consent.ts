@@ -10,20 +10,13 @@
  * closed) records nothing and answers `denied`.
  */
 import { capabilities } from '../../capabilities/index.ts';
-import { SCOPES, type ScopeId } from '../../capabilities/define.ts';
+import { SCOPES, scopePurpose, type ScopeId } from '../../capabilities/define.ts';
+import { storedPurpose } from '../consents/consents.ts';
 import { LilyError } from '../../protocol/errors.ts';
 import type { GrantService } from '../grants/grants.ts';
 import type { Consents, UserScope } from './common.ts';
 import type { PickerConfirmation } from './common.ts';
 
-/** The purpose shown for a scope: the one of the first capability that declares it. */
-export function scopePurpose(scope: ScopeId): string {
-  for (const def of capabilities) {
-    if (def.scope?.id === scope) return def.scope.purpose;
-    for (const m of Object.values(def.methods)) if (m.scope?.id === scope) return m.scope.purpose;
-  }
-  return SCOPES[scope].description;
-}
 
 /** Capabilities whose methods need `scope`. */
 function capabilitiesOf(scope: ScopeId): string[] {
@@ -59,7 +52,7 @@ export class ConsentSettings {
     }
     if (facts && facts.status !== 'granted') return { scope: input.scope, status: 'denied' as const, expiresAt: null };
     if (host?.confirmed === undefined) return { scope: input.scope, status: 'denied' as const, expiresAt: null };
-    const doc = await this.consents.decide({ userId: scope.userId, appId: scope.appId, scope: input.scope, purpose: scopePurpose(input.scope), granted: host.confirmed });
+    const doc = await this.consents.decide({ userId: scope.userId, appId: scope.appId, scope: input.scope, purpose: scopePurpose(capabilities, input.scope), granted: host.confirmed });
     return host.confirmed
       ? { scope: input.scope, status: 'granted' as const, expiresAt: doc.expiresAt?.getTime() ?? null }
       : { scope: input.scope, status: 'denied' as const, expiresAt: null };
@@ -75,7 +68,8 @@ export class ConsentSettings {
       .map((d): Setting => {
         const expiresAt = d.expiresAt?.getTime() ?? null;
         const status = d.status !== 'granted' ? 'denied' : expiresAt !== null && expiresAt <= now ? 'expired' : 'granted';
-        return { scope: d.scope as ScopeId, status, purpose: d.purpose.slice(0, 200), expiresAt: status === 'denied' ? null : expiresAt };
+        // Mini-apps read the purpose in the host's default language, Chinese.
+        return { scope: d.scope as ScopeId, status, purpose: storedPurpose(d.purpose).zh.slice(0, 200), expiresAt: status === 'denied' ? null : expiresAt };
       });
     return { scopes };
   }

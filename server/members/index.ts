@@ -15,7 +15,7 @@ export { TIERS, tierOf, activityScore, currentTier, type TierId } from './tiers.
 export { PointsService, pointsView, type PointsChange, type PointTxnDoc, type PointsDoc } from './points.ts';
 export { CardService, cardView, MAX_TEMPLATES, type CardDoc, type CardTemplateDoc } from './cards.ts';
 export { Verifications, VERIFY_TTL_MS, OTP_MAX_ATTEMPTS } from './verify.ts';
-export { ConsentSettings, scopePurpose } from './consent.ts';
+export { ConsentSettings } from './consent.ts';
 export { LoginService, CODE_TTL_MS, SESSION_TTL_MS } from './login.ts';
 export { Profiles, maskName, DEFAULT_AVATAR } from './profiles.ts';
 export { DEMO_MEMBERS, seedMemberDemo } from './seed.ts';

@@ -11,7 +11,7 @@
  */
 import { LilyError } from '../../protocol/errors.ts';
 import { DuplicateKeyError, type Doc, type Store, type Transaction } from '../store/types.ts';
-import { cstDay, fingerprint, MC, publicId, retrying, type Env } from './common.ts';
+import { cstDay, decodeCursor, encodeCursor, fingerprint, MC, pageSize, publicId, retrying, type Env } from './common.ts';
 import { ensureMemberIndexes } from './indexes.ts';
 
 /** A points account (`_id` is `<env>|<userId>`). */
@@ -83,6 +83,27 @@ export class PointsService {
   /** The balance and next expiry of a user. */
   async view(store: Store, env: Env, userId: string, at: number) {
     return pointsView(await store.collection<PointsDoc>(MC.points).findOne({ _id: `${env}|${userId}` }), at);
+  }
+
+  /**
+   * The user's points movements in one environment, newest first, across apps (the host's "me"
+   * page). INVALID_PARAMS for a cursor this method did not return.
+   */
+  async history(store: Store, env: Env, userId: string, input: { limit?: number; cursor?: string } = {}) {
+    await ensureMemberIndexes(store);
+    const n = pageSize(input.limit);
+    const query: Record<string, unknown> = { env, userId };
+    if (input.cursor !== undefined) {
+      const c = decodeCursor(input.cursor);
+      query['$or'] = [{ at: { $lt: c.at } }, { at: c.at, _id: { $lt: c.id } }];
+    }
+    const docs = await store.collection<PointTxnDoc>(MC.pointTxns).find(query, { sort: { at: -1, _id: -1 }, limit: n + 1 }).toArray();
+    const page = docs.slice(0, n);
+    const last = page[page.length - 1];
+    return {
+      history: page.map((t) => ({ transactionId: t._id, appId: t.appId, kind: t.kind, points: t.points, delta: t.delta, balance: t.balance, reason: t.reason, at: t.at })),
+      nextCursor: docs.length > n && last ? encodeCursor(last.at, last._id) : null,
+    };
   }
 
   /** Sets an app's points budget (total points it may award, per environment). */

@@ -4,6 +4,7 @@
  */
 import { Router } from 'express';
 import type { Registry } from '../../capabilities/registry.ts';
+import { APP_CATEGORIES, APP_ID_LENGTH, APP_ID_PATTERN } from '../../protocol/apps.ts';
 import { LilyError } from '../../protocol/errors.ts';
 import type { ApplicationService } from '../applications/applications.ts';
 import type { AppService } from '../apps/apps.ts';
@@ -48,10 +49,10 @@ const createAppSchema = {
   additionalProperties: false,
   required: ['name', 'category'],
   properties: {
-    appId: { type: 'string', minLength: 3, maxLength: 64, pattern: '^[a-z][a-z0-9]*([.-][a-z0-9]+){0,7}$' },
+    appId: { type: 'string', minLength: APP_ID_LENGTH.min, maxLength: APP_ID_LENGTH.max, pattern: APP_ID_PATTERN },
     name: text(40),
     description: text(500, 0),
-    category: { type: 'string', enum: ['travel', 'tickets', 'hotel', 'food', 'shopping', 'finance', 'life', 'tools', 'other'] },
+    category: { type: 'string', enum: APP_CATEGORIES },
     icon: text(200, 0),
   },
 } as const;
@@ -242,5 +243,6 @@ export function publicApp(app: import('../apps/apps.ts').AppDoc) {
     statusReason: app.statusReason,
     createdAt: app.createdAt.toISOString(),
     releases: { sandbox: release('sandbox'), production: release('production') },
+    webhookUrl: app.webhookUrl ?? null,
   };
 }

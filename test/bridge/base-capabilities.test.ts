@@ -428,7 +428,7 @@ describe('no consent: the host asks in its sheet, records the answer, and procee
       appId: MAIN,
       scope: 'scope.location',
       appName: 'Base Tour',
-      purpose: expect.stringMatching(/pick-up point/),
+      purpose: { zh: expect.stringMatching(/上车点/), en: expect.stringMatching(/pick-up point/) },
       reasons: ['Finds the pick-up point nearest to you.'],
     });
     expect(await consents()).toEqual([expect.objectContaining({ scope: 'scope.location', status: 'refused' })]);
@@ -447,7 +447,7 @@ describe('no consent: the host asks in its sheet, records the answer, and procee
     expect(consentSheets()).toHaveLength(2);
     sheets.queue('consent', { granted: false });
     expect((await tapCall(s.app, 'getClipboardData')).error?.code).toBe('CONSENT_REQUIRED');
-    expect(consentSheets().at(-1)!.request).toMatchObject({ scope: 'scope.clipboard', purpose: expect.stringMatching(/Paste/) });
+    expect(consentSheets().at(-1)!.request).toMatchObject({ scope: 'scope.clipboard', purpose: expect.objectContaining({ en: expect.stringMatching(/Paste/) }) });
     sheets.queue('consent', { granted: true });
     expect(expectValidResult('base.clipboard', 'getClipboardData', await tapCall(s.app, 'getClipboardData'))).toEqual({ data: 'SPRING2025' });
     expect(consentSheets()).toHaveLength(4);

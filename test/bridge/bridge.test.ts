@@ -155,7 +155,9 @@ describe('calls', () => {
 
     const sheet = await http(srv.baseUrl, 'GET', '/api/consents/sheet?appId=ride&scope=scope.userInfo', { token: alice });
     expect(sheet.body).toMatchObject({ appId: 'ride', scope: 'scope.userInfo', appName: 'Test ride' });
-    expect(sheet.body.purpose.length).toBeGreaterThan(5);
+    // The purpose in both of the host's languages, Chinese first.
+    expect(sheet.body.purpose).toEqual({ zh: '在小程序中显示您的昵称和头像。', en: 'Show your nickname and avatar in the mini-app.' });
+    expect(sheet.body.description).toEqual({ zh: '昵称、头像和地区。', en: 'Nickname, avatar and region.' });
     expect(sheet.body.reasons).toContain('The test needs member.userInfo.');
 
     await http(srv.baseUrl, 'POST', '/api/consents', { token: alice, body: { appId: 'ride', scope: 'scope.userInfo', granted: false } });
@@ -171,7 +173,7 @@ describe('calls', () => {
     expect(listed.body.apps[0]).toMatchObject({ appId: 'ride', scopes: [expect.objectContaining({ scope: 'scope.userInfo', status: 'granted' })] });
 
     // Expired: decide with a past expiry through the service.
-    await srv.booted.deps.consents.decide({ userId: (await me(alice)).id, appId: 'ride', scope: 'scope.userInfo', purpose: 'p', granted: true, ttlMs: -1 });
+    await srv.booted.deps.consents.decide({ userId: (await me(alice)).id, appId: 'ride', scope: 'scope.userInfo', purpose: { zh: 'p', en: 'p' }, granted: true, ttlMs: -1 });
     expect((await call(socket, launchToken, 'member.userInfo', 'getUserInfo', {}, tap)).error?.code).toBe('CONSENT_EXPIRED');
 
     await http(srv.baseUrl, 'POST', '/api/consents', { token: alice, body: { appId: 'ride', scope: 'scope.userInfo', granted: true } });

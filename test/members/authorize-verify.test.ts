@@ -36,8 +36,8 @@ describe('member.authorize', () => {
     expect(settings.scopes).toEqual(
       expect.arrayContaining([
         { scope: 'scope.address', status: 'expired', purpose: 'test', expiresAt: T0 + 1_000 },
-        { scope: 'scope.phone', status: 'denied', purpose: expect.stringContaining('contact'), expiresAt: null },
-        { scope: 'scope.userInfo', status: 'granted', purpose: 'Show your nickname and avatar in the mini-app.', expiresAt: T0 + CONSENT_TTL_MS },
+        { scope: 'scope.phone', status: 'denied', purpose: expect.stringContaining('联系'), expiresAt: null },
+        { scope: 'scope.userInfo', status: 'granted', purpose: '在小程序中显示您的昵称和头像。', expiresAt: T0 + CONSENT_TTL_MS },
       ]),
     );
     const again = await kit.call(kit.user('alice', { host: { confirmed: true } }), 'member.authorize', 'authorize', { scope: 'scope.address' });

@@ -150,7 +150,7 @@ export async function createKit(options: { members?: Partial<MembersOptions>; ma
       return result;
     },
     async consent(userId, scope, granted = true, o = {}) {
-      await consents.decide({ userId, appId: o.appId ?? 'demo-app', scope, purpose: 'test', granted, ...(o.ttlMs !== undefined ? { ttlMs: o.ttlMs } : {}) });
+      await consents.decide({ userId, appId: o.appId ?? 'demo-app', scope, purpose: { zh: 'test', en: 'test' }, granted, ...(o.ttlMs !== undefined ? { ttlMs: o.ttlMs } : {}) });
     },
     async seed(userIds, env = 'sandbox') {
       await seedWallets(store, userIds, env, { now: clock.now });

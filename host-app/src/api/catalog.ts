@@ -3,6 +3,7 @@
  * document and the SDK typings. The host container also reads method lists, scopes and confirm
  * sheets from it.
  */
+import type { Bilingual } from '../../../protocol/text.ts';
 import { get, getText } from './http.ts';
 
 /** A JSON Schema as the catalog carries it. */
@@ -28,10 +29,10 @@ export interface JsonSchema {
   [key: string]: unknown;
 }
 
-/** A scope or confirm requirement. */
+/** A scope requirement. */
 export interface CatalogScope {
   id: string;
-  purpose: string;
+  purpose: Bilingual;
 }
 
 /** A confirm sheet declaration. */
@@ -94,7 +95,7 @@ export interface Catalog {
   counts: { capabilities: number; methods: number; openApiRoutes: number; byCategory: Record<string, number> };
   categories: { id: string; title: string; titleZh: string; description: string; capabilities: string[] }[];
   capabilities: CatalogCapability[];
-  scopes: Record<string, { title: string; titleZh: string; description: string }>;
+  scopes: Record<string, { title: string; titleZh: string; description: Bilingual }>;
   confirmSheets: Record<string, string>;
   rateTiers: Record<string, { perMinute: number; burst: number; openApiPerMinute: number; description: string }>;
   commonErrors: { guest: string[]; guestWithScope: string[]; openApi: string[]; [key: string]: string[] };

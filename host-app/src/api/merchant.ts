@@ -1,9 +1,10 @@
 /**
  * The merchant portal's API: admission, apps, capability applications, versions (upload, report,
- * testers, release, rollback) and Open API credentials.
+ * testers, release, rollback), Open API credentials, an app's stats and funnels, and its webhook
+ * delivery log with resend.
  */
 import { get, post, put, request, seg } from './http.ts';
-import type { AppView, CapabilityApplication, Credential, Env, Merchant, SandboxCredentials, VersionView } from './types.ts';
+import type { AppStats, AppView, CapabilityApplication, Credential, Env, Funnel, Merchant, SandboxCredentials, VersionView, WebhookNotification } from './types.ts';
 
 /** What registration asks for. */
 export interface MerchantRegistration {
@@ -57,4 +58,21 @@ export const merchantApi = {
     post<IssuedKey>(`/api/merchant/apps/${seg(appId)}/credentials/${env}/rotate`, overlapSeconds === undefined ? {} : { overlapSeconds }),
   revokeKey: (appId: string, env: Env, serial: string, reason: string) =>
     post<{ credential: Credential }>(`/api/merchant/apps/${seg(appId)}/credentials/${env}/${seg(serial)}/revoke`, { reason }),
+
+  /** Calls, errors, payments and events per day (`from`/`to` are CST days, `YYYY-MM-DD`). */
+  stats: (appId: string, env: Env, range: { from?: string; to?: string } = {}) => {
+    const qs = new URLSearchParams({ env, ...(range.from ? { from: range.from } : {}), ...(range.to ? { to: range.to } : {}) });
+    return get<AppStats>(`/api/merchant/apps/${seg(appId)}/stats?${qs}`);
+  },
+  funnel: (appId: string, env: Env, steps: string[], range: { from?: string; to?: string; windowHours?: number } = {}) => {
+    const qs = new URLSearchParams({ env, steps: steps.join(',') });
+    if (range.from) qs.set('from', range.from);
+    if (range.to) qs.set('to', range.to);
+    if (range.windowHours) qs.set('windowHours', String(range.windowHours));
+    return get<Funnel>(`/api/merchant/apps/${seg(appId)}/funnel?${qs}`);
+  },
+
+  notifications: (appId: string, env: Env) => get<{ notifications: WebhookNotification[] }>(`/api/merchant/apps/${seg(appId)}/notifications?env=${env}`).then((r) => r.notifications),
+  resendNotification: (appId: string, env: Env, id: string) => post<{ id: string; status: 'pending' }>(`/api/merchant/apps/${seg(appId)}/notifications/${seg(id)}/resend?env=${env}`),
+  setWebhookUrl: (appId: string, url: string | null) => put<{ appId: string; webhookUrl: string | null }>(`/api/merchant/apps/${seg(appId)}/webhook`, { url }),
 };

@@ -1,9 +1,35 @@
 /**
- * The bank-app user's API: marketplace, consents, wallet, orders, the cashier summary and
- * support tickets.
+ * The bank-app user's API: marketplace, consents, wallet, orders, points, coupons, the inbox
+ * history, home-page promotions, the cashier summary and support tickets.
  */
 import { del, get, post, seg } from './http.ts';
-import type { CashierSummary, Category, ConfirmFact, ConsentApp, ConsentSheetData, Env, MarketApp, Ticket, UserOrder, Wallet } from './types.ts';
+import type {
+  CashierSummary,
+  Category,
+  ConfirmFact,
+  ConsentApp,
+  ConsentSheetData,
+  CouponGroup,
+  CouponPage,
+  Env,
+  MarketApp,
+  MessagePage,
+  PointsPage,
+  Promotions,
+  AddressEntry,
+  InvoiceTitleEntry,
+  Ticket,
+  UserOrder,
+  Wallet,
+} from './types.ts';
+
+/** `?a=1&b=2` of the defined values, or ''. */
+function query(params: Record<string, string | number | undefined>): string {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) qs.set(k, String(v));
+  const s = qs.toString();
+  return s ? `?${s}` : '';
+}
 
 /** The shell API. */
 export const shellApi = {
@@ -30,4 +56,18 @@ export const shellApi = {
     post<{ facts: ConfirmFact[] }>('/api/me/confirm-facts', { launchToken, capability, params }).then((r) => r.facts),
 
   tickets: () => get<{ tickets: Ticket[] }>('/api/me/support/tickets').then((r) => r.tickets),
+
+  points: (options: { env?: Env; cursor?: string; limit?: number } = {}) => get<PointsPage>(`/api/me/points${query(options)}`),
+  coupons: (options: { env?: Env; status?: CouponGroup; cursor?: string; limit?: number } = {}) => get<CouponPage>(`/api/me/coupons${query(options)}`),
+
+  messages: (options: { cursor?: string; limit?: number } = {}) => get<MessagePage>(`/api/me/messages${query(options)}`),
+  markMessageRead: (messageId: string) => post<{ messageId: string; read: true }>(`/api/me/messages/${seg(messageId)}/read`),
+  markAllMessagesRead: () => post<{ marked: number }>('/api/me/messages/read-all'),
+
+  promotions: () => get<Promotions>('/api/me/promotions'),
+  /** The user's saved addresses, for the host's address picker. */
+  addresses: () => get<{ entries: AddressEntry[] }>('/api/me/addresses').then((r) => r.entries),
+  /** The user's saved invoice titles, for the host's invoice-title picker. */
+  invoiceTitles: () => get<{ entries: InvoiceTitleEntry[] }>('/api/me/invoice-titles').then((r) => r.entries),
+  promotionEvent: (placementId: string, kind: 'impression' | 'click') => post<void>(`/api/me/promotions/${seg(placementId)}/events`, { kind }),
 };

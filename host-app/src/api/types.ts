@@ -2,6 +2,7 @@
  * The shapes the server's `/api` routes answer, as the host app reads them. Wire contracts shared
  * with the runtime (bridge calls, socket events, errors) come from `protocol/` instead.
  */
+import type { Bilingual } from '../../../protocol/text.ts';
 
 /** Sandbox or production. */
 export type Env = 'sandbox' | 'production';
@@ -38,7 +39,8 @@ export interface ConsentScope {
   title: string;
   titleZh: string;
   status: 'granted' | 'refused' | 'revoked' | 'expired';
-  purpose: string;
+  /** The purpose the user was shown when deciding. */
+  purpose: Bilingual;
   decidedAt: string;
   expiresAt: string | null;
 }
@@ -51,17 +53,7 @@ export interface ConsentApp {
 }
 
 /** The consent sheet's data, from the server (never from the mini-app). */
-export interface ConsentSheetData {
-  appId: string;
-  appName: string;
-  appIcon: string;
-  scope: string;
-  title: string;
-  titleZh: string;
-  description: string;
-  purpose: string;
-  reasons: string[];
-}
+export type { ConsentSheetData } from '../../../protocol/consent.ts';
 
 /** A linked card, masked. */
 export interface Card {
@@ -123,16 +115,152 @@ export interface CashierSummary {
   cards: Card[];
   installmentPlans: InstallmentPlan[];
   installmentMinAmount: number;
+  /** The user's coupons usable for this order, best first (none when the bank offers none). */
+  coupons?: UsableCoupon[];
+  /** The largest bank campaign that applies when no coupon is used (they do not stack), or null. */
+  campaign?: { campaignId: string; title: string; type: 'instant' | 'threshold' | 'random'; discountAmount: number } | null;
 }
 
-/** A message in the user's inbox. */
+/** A coupon the cashier may apply. */
+export interface UsableCoupon {
+  couponId: string;
+  title: string;
+  discountAmount: number;
+  thresholdAmount: number;
+  validUntil: number;
+}
+
+/** A message in the user's inbox: from the server's history, or pushed live. */
 export interface InboxMessage {
   messageId: string;
   appId: string | null;
+  /** The app's name (history only; pushes carry the id). */
+  appName?: string;
   title: string;
   body: string;
+  /** The page of the app the message opens, e.g. `pages/order/index?id=1`. */
+  page?: string | null;
   at: string;
   read?: boolean;
+}
+
+/** One page of the inbox history, newest first. */
+export interface MessagePage {
+  messages: (InboxMessage & { appId: string; appName: string; read: boolean })[];
+  /** Unread messages in the whole inbox. */
+  unread: number;
+  nextCursor: string | null;
+}
+
+/** One movement of bank points. */
+export interface PointsMovement {
+  transactionId: string;
+  appId: string | null;
+  appName: string | null;
+  kind: 'earn' | 'deduct' | 'redeem' | 'reward' | 'expire';
+  points: number;
+  /** Signed change. */
+  delta: number;
+  /** Balance after it. */
+  balance: number;
+  reason: string;
+  at: number;
+}
+
+/** The user's points and a page of their history. */
+export interface PointsPage {
+  env: Env;
+  balance: number;
+  expiringPoints: number;
+  expiringAt: number | null;
+  history: PointsMovement[];
+  nextCursor: string | null;
+}
+
+/** How the "me" page groups coupons. */
+export type CouponGroup = 'available' | 'used' | 'expired';
+
+/** One of the user's coupons. */
+export interface UserCoupon {
+  couponId: string;
+  stockId: string;
+  appId: string;
+  appName: string;
+  title: string;
+  discountAmount: number;
+  thresholdAmount: number;
+  validFrom: number;
+  validUntil: number;
+  status: 'available' | 'locked' | 'used' | 'expired';
+  orderId: string | null;
+  issuedAt: number;
+}
+
+/** A page of the user's coupons, with how many each group holds. */
+export interface CouponPage {
+  env: Env;
+  coupons: UserCoupon[];
+  counts: Record<CouponGroup, number>;
+  nextCursor: string | null;
+}
+
+/** A home-page placement an ops reviewer approved. */
+export interface Placement {
+  placementId: string;
+  appId: string;
+  appName: string;
+  appIcon: string;
+  slot: 'home_banner' | 'home_grid';
+  title: string;
+  imageUrl: string;
+  /** The page it opens, e.g. `pages/index/index?from=banner`. */
+  path: string;
+}
+
+/** A bank campaign running now. */
+export interface Campaign {
+  campaignId: string;
+  kind: 'discount' | 'cashback';
+  title: string;
+  type: 'instant' | 'threshold' | 'random';
+  discountAmount: number;
+  thresholdAmount: number;
+  cashbackRateBps: number | null;
+  payMethods: ('balance' | 'debit' | 'credit')[];
+  perUserDaily: number;
+  validUntil: number;
+  /** The apps it applies in, or null for every app. */
+  apps: { appId: string; appName: string }[] | null;
+}
+
+/** What the home page promotes. */
+/** A saved address (the host's picker shares the one the user taps). */
+export interface AddressEntry {
+  id: string;
+  recipientName: string;
+  phoneNumber: string;
+  province: string;
+  city: string;
+  district: string;
+  detail: string;
+  postalCode: string;
+}
+
+/** A saved invoice title (company fields are empty for personal titles). */
+export interface InvoiceTitleEntry {
+  id: string;
+  type: 'personal' | 'company';
+  title: string;
+  taxNumber: string;
+  companyAddress: string;
+  telephone: string;
+  bankName: string;
+  bankAccount: string;
+}
+
+export interface Promotions {
+  placements: Placement[];
+  campaigns: Campaign[];
 }
 
 /** A merchant (partner) as the portals show it. */
@@ -166,6 +294,63 @@ export interface AppView {
   statusReason: string | null;
   createdAt: string;
   releases: { sandbox: ReleaseView | null; production: ReleaseView | null };
+  /** Where webhooks go when an order names no URL. */
+  webhookUrl?: string | null;
+}
+
+/** One day of an app's stats. */
+export interface StatsDay {
+  date: string;
+  calls: number;
+  errors: number;
+  payments: number;
+  paidAmount: number;
+  refundedAmount: number;
+}
+
+/** An app's stats over a range of days (merchant portal). */
+export interface AppStats {
+  appId: string;
+  env: Env;
+  from: string;
+  to: string;
+  days: StatsDay[];
+  totals: Omit<StatsDay, 'date'> & { errorRate: number };
+  capabilities: { capability: string; calls: number; errors: number; avgMs: number }[];
+  errorCodes: { code: string; count: number }[];
+  events: { event: string; count: number; users: number }[];
+  eventSeries: { date: string; event: string; count: number; users: number }[];
+}
+
+/** A conversion funnel through reported events. */
+export interface Funnel {
+  appId: string;
+  env: Env;
+  from: string;
+  to: string;
+  windowHours: number;
+  steps: { event: string; users: number; conversion: number }[];
+}
+
+/** One delivery attempt of a webhook. */
+export interface DeliveryAttempt {
+  at: number;
+  httpStatus: number | null;
+  error: string | null;
+  ms: number;
+}
+
+/** A webhook notification and its delivery log. */
+export interface WebhookNotification {
+  id: string;
+  eventType: string;
+  resourceId: string;
+  status: 'pending' | 'delivered' | 'acknowledged' | 'failed';
+  attempts: DeliveryAttempt[];
+  createdAt: string;
+  nextAttemptAt: string | null;
+  deliveredAt: string | null;
+  acknowledgedAt: string | null;
 }
 
 /** Sandbox credentials shown once, when an app is created. */

@@ -3,12 +3,9 @@
  * the catalogue in `protocol/errors.ts`: a new code fails type-checking here until it has text.
  */
 import type { ErrorCode } from '../../../protocol/errors.ts';
+import type { Bilingual } from '../../../protocol/text.ts';
 
-/** A friendly text in both languages. */
-export interface Bilingual {
-  zh: string;
-  en: string;
-}
+export type { Bilingual };
 
 /** Friendly text for every error code. */
 export const ERROR_TEXT: Record<ErrorCode, Bilingual> = {

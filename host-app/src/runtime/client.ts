@@ -242,6 +242,11 @@ export class RuntimeWorker {
     if (this.worker) this.worker.postMessage({ type: 'navigate-answer', instanceId, callId, request });
   }
 
+  /** Delivers a host-started event (e.g. a network change) to the guest's listeners. */
+  hostEvent(instanceId: string, capability: string, method: string, payload: unknown): void {
+    if (this.worker) this.worker.postMessage({ type: 'host-event', instanceId, capability, method, payload });
+  }
+
   show(instanceId: string): void {
     if (this.worker) this.worker.postMessage({ type: 'show', instanceId });
   }

@@ -15,7 +15,7 @@ export const BROWSER_HOST_CAPABILITIES: readonly CapabilityDescriptor[] = [
   { id: 'base.navigate', methods: ['navigateTo', 'redirectTo', 'navigateBack', 'reLaunch'] },
   { id: 'base.scan', methods: ['scanCode'] },
   { id: 'base.system', methods: ['getSystemInfo', 'getLaunchOptions', 'canIUse'] },
-  { id: 'base.network', methods: ['getNetworkType'] },
+  { id: 'base.network', methods: ['getNetworkType', 'onNetworkStatusChange'] },
   { id: 'base.phone', methods: ['makePhoneCall'] },
   { id: 'base.clipboard', methods: ['setClipboardData', 'getClipboardData'] },
   { id: 'base.location', methods: ['getLocation', 'chooseLocation'] },
@@ -58,6 +58,8 @@ export interface HostContext {
   clipboard?: { read(): Promise<string>; write(text: string): Promise<void> };
   geolocation?: () => Promise<{ latitude: number; longitude: number; accuracy: number }>;
   online?: () => boolean;
+  /** Registers the app for network changes (`base.network.onNetworkStatusChange`). */
+  listenNetwork?: () => void;
 }
 
 type Params = Record<string, unknown>;
@@ -255,6 +257,10 @@ export function answerHostCall(call: BridgeCall, ctx: HostContext): Promise<Brid
     case 'base.system':
       return Promise.resolve(system(call, p, ctx));
     case 'base.network':
+      if (call.method === 'onNetworkStatusChange') {
+        ctx.listenNetwork?.();
+        return Promise.resolve({ result: { ok: true } });
+      }
       return Promise.resolve(
         call.method === 'getNetworkType' ? { result: { networkType: ctx.online?.() === false ? 'none' : 'unknown' } } : unknown(call),
       );

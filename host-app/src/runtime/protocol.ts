@@ -35,6 +35,8 @@ export type PageToWorker =
   | { type: 'navigate-answer'; instanceId: string; callId: number; request: NavigateRequest }
   /** The host's own back button. */
   | { type: 'back'; instanceId: string; seq: number }
+  /** An event the host started (a network change) for the guest's listeners of `capability.method`. */
+  | { type: 'host-event'; instanceId: string; capability: string; method: string; payload: unknown }
   | { type: 'show' | 'hide' | 'close'; instanceId: string }
   /** Does the worker still hold a verified package? (cheap reopen) */
   | { type: 'ping'; seq: number };

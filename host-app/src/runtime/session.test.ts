@@ -54,6 +54,8 @@ function harness(options: { held?: boolean; info?: LaunchInfo } = {}) {
   const notices: HostNotice[] = [];
   const toasts: string[] = [];
   const decided: [string, string, boolean][] = [];
+  const hostEvents: { capability: string; method: string; payload: unknown }[] = [];
+  const network = new Set<(state: { isConnected: boolean; networkType: 'unknown' | 'none' }) => void>();
   let handlers: InstanceHandlers | undefined;
   let closed = 0;
   let detached = 0;
@@ -89,6 +91,7 @@ function harness(options: { held?: boolean; info?: LaunchInfo } = {}) {
         return { appId: info.appId, pages: [{ pageId: 1, route: 'pages/index/index', query: {} }], assets: [], cached: false, ms: 5 } satisfies Opened;
       },
       event: async () => ({ status: 'handled' }),
+      hostEvent: (_id, capability, method, payload) => hostEvents.push({ capability, method, payload }),
       back: async () => ({ ok: true }),
       answer: (_id, callId, answer) => answered.push({ callId, answer }),
       navigate: (_id, callId, req) => navigated.push({ callId, method: req.method }),
@@ -98,7 +101,7 @@ function harness(options: { held?: boolean; info?: LaunchInfo } = {}) {
     },
     catalog,
     api: {
-      consentSheet: async (appId, scope) => ({ appId, appName: '测试应用', appIcon: '', scope, title: 'Wallet', titleZh: '钱包余额', description: '', purpose: 'p', reasons: [] }),
+      consentSheet: async (appId, scope) => ({ appId, appName: '测试应用', appIcon: '', scope, title: 'Wallet', titleZh: '钱包余额', description: { zh: '', en: '' }, purpose: { zh: 'p', en: 'p' }, reasons: [] }),
       decideConsent: async (appId, scope, granted) => {
         decided.push([appId, scope, granted]);
         return { appId, scope, status: granted ? 'granted' : 'refused', expiresAt: null };
@@ -107,6 +110,11 @@ function harness(options: { held?: boolean; info?: LaunchInfo } = {}) {
         { key: 'merchant.name', value: '测试商户', kind: 'text' as const },
         ...(capability === 'payment.deposit' ? [{ key: 'hold.amount', value: 10_000, kind: 'money' as const }] : []),
       ],
+      addresses: async () => [
+        { id: 'addr_1', recipientName: '李娜', phoneNumber: '13800000001', province: '上海市', city: '上海市', district: '浦东新区', detail: '世纪大道 100 号', postalCode: '200120' },
+        { id: 'addr_2', recipientName: '李娜', phoneNumber: '13800000001', province: '北京市', city: '北京市', district: '朝阳区', detail: '建国路 1 号', postalCode: '100022' },
+      ],
+      invoiceTitles: async () => [],
       cashier: async () =>
         ({ orderId: 'ord_1', appId: info.appId, appName: '测试应用', merchantName: '测试商户', description: 'Ticket', amount: 1250, expiresAt: 0, env: 'production', balance: 100_000, cards: [], installmentPlans: [], installmentMinAmount: 60_000 }) satisfies CashierSummary,
     },
@@ -124,6 +132,11 @@ function harness(options: { held?: boolean; info?: LaunchInfo } = {}) {
       notice: (n) => notices.push(n),
     },
     system: () => ({ platform: 'web', hostVersion: '1.0.0', sdkVersion: '1.0.0', language: 'zh-CN', theme: 'light', windowWidth: 390, windowHeight: 700, pixelRatio: 2, fontScale: 1 }),
+    networkChanges: (listener) => {
+      network.add(listener);
+      return () => network.delete(listener);
+    },
+    shareLabels: () => ({ title: '分享到', contacts: '发送给好友', moments: '分享到动态', link: '复制链接' }),
   };
   const push = <E extends keyof ServerToClientEvents>(event: E, payload: Parameters<ServerToClientEvents[E]>[0]) => {
     for (const l of listeners.get(event) ?? []) l(payload);
@@ -144,6 +157,8 @@ function harness(options: { held?: boolean; info?: LaunchInfo } = {}) {
     notices,
     toasts,
     decided,
+    hostEvents,
+    network,
     handlers: () => handlers!,
     counts: () => ({ closed, detached, refreshed, listeners: [...listeners.values()].flat().length }),
   };
@@ -277,6 +292,75 @@ describe('MiniAppSession', () => {
     expect(h.sheetsShown[0]).toMatchObject({ kind: 'confirm', request: { kind: 'hold', needsPin: true } });
     expect((h.sheetsShown[0]!.request as { facts: unknown[] }).facts).toContainEqual({ label: 'hold.amount', value: 10_000, kind: 'money', source: 'server' });
     expect(h.sent[0]!.host).toEqual({ confirmed: true, pin: '123456' });
+  });
+
+  it('asks before accepting message templates, and sends the answer beside the call', async () => {
+    const h = harness({ info: launchInfo({ manifest: { capabilities: [{ id: 'marketing.subscribe', reason: 'tickets' }], domains: [] }, grants: { 'marketing.subscribe': null } }) });
+    const s = await MiniAppSession.open(h.deps, { appId: 'com.test.app' });
+    h.sheetAnswers.push({ confirmed: true });
+    await s.handleCall(h.call('marketing.subscribe', 'requestSubscribe', { templateIds: ['tpl_Order'] }));
+    expect(h.sheetsShown[0]).toMatchObject({ kind: 'confirm', request: { kind: 'subscribe', capability: 'marketing.subscribe', needsPin: false } });
+    expect(h.sent[0]!.host).toEqual({ confirmed: true });
+    // Closed: nothing is sent, the mini-app hears USER_CANCELLED.
+    expect(await s.handleCall(h.call('marketing.subscribe', 'requestSubscribe', { templateIds: ['tpl_Order'] }))).toMatchObject({ error: { code: 'USER_CANCELLED' } });
+    expect(h.sent).toHaveLength(1);
+  });
+
+  it('sends the coupon picked in the cashier beside the payment', async () => {
+    const h = harness();
+    const s = await MiniAppSession.open(h.deps, { appId: 'com.test.app' });
+    h.answers.push({ result: { orderId: 'ord_1', status: 'paid', paidAmount: 750, discountAmount: 500 } });
+    h.sheetAnswers.push({ pin: '123456', cardId: null, installmentTerm: null, couponId: 'cp_1' });
+    await s.handleCall(h.call('payment.cashier', 'requestPayment', { prepayId: 'pp_1' }));
+    expect(h.sent[0]!.host).toEqual({ confirmed: true, pin: '123456', couponId: 'cp_1' });
+    expect(h.notices).toEqual([{ kind: 'paid', amount: 750, discount: 500 }]);
+  });
+
+  it('shows its own share sheet and sends the channel the user picked beside the call', async () => {
+    const h = harness({ info: launchInfo({ manifest: { capabilities: [{ id: 'marketing.share', reason: 'share' }], domains: [] }, grants: { 'marketing.share': null } }) });
+    const s = await MiniAppSession.open(h.deps, { appId: 'com.test.app' });
+    h.sheetAnswers.push({ tapIndex: 1 });
+    h.answers.push({ result: { shareCode: 'R8K2Q7', channel: 'moments' } });
+    expect(await s.handleCall(h.call('marketing.share', 'share', { title: 'A film', path: 'pages/film/film?id=1' }))).toEqual({ result: { shareCode: 'R8K2Q7', channel: 'moments' } });
+    expect(h.sheetsShown[0]).toMatchObject({ kind: 'actionSheet', request: { itemList: ['发送给好友', '分享到动态', '复制链接'], alertText: '分享到' } });
+    expect(h.sent[0]).toMatchObject({ req: { capability: 'marketing.share', method: 'share' }, host: { confirmed: true, pickedId: 'moments' } });
+    // Closed: nothing is sent.
+    expect(await s.handleCall(h.call('marketing.share', 'share', { title: 'A film', path: 'pages/film/film' }))).toMatchObject({ error: { code: 'USER_CANCELLED' } });
+    expect(h.sent).toHaveLength(1);
+  });
+
+  it('picks a saved address in its own sheet after consent; only the picked id travels', async () => {
+    const caps = ['member.address', 'member.invoice'];
+    const h = harness({
+      info: launchInfo({
+        manifest: { capabilities: caps.map((id) => ({ id, reason: id })), domains: [] },
+        grants: { 'member.address': null, 'member.invoice': null },
+        consents: { 'scope.address': { status: 'granted', expiresAt: null }, 'scope.invoice': { status: 'granted', expiresAt: null } },
+      }),
+    });
+    const s = await MiniAppSession.open(h.deps, { appId: 'com.test.app' });
+    h.sheetAnswers.push({ tapIndex: 1 });
+    h.answers.push({ result: { recipientName: '李娜' } });
+    expect(await s.handleCall(h.call('member.address', 'chooseAddress'))).toEqual({ result: { recipientName: '李娜' } });
+    expect(h.sheetsShown.at(-1)).toMatchObject({ kind: 'actionSheet', request: { itemList: [expect.stringContaining('世纪大道'), expect.stringContaining('建国路')] } });
+    expect(h.sent.at(-1)).toMatchObject({ req: { capability: 'member.address', method: 'chooseAddress' }, host: { confirmed: true, pickedId: 'addr_2' } });
+    // Nothing saved: a clear answer, no sheet, nothing sent.
+    const sent = h.sent.length;
+    expect(await s.handleCall(h.call('member.invoice', 'chooseInvoiceTitle'))).toMatchObject({ error: { code: 'NOT_FOUND', message: 'The user has no saved invoice title yet.' } });
+    expect(h.sent).toHaveLength(sent);
+  });
+
+  it('delivers connection changes to an app that listens, and stops at close', async () => {
+    const h = harness({ info: launchInfo({ manifest: { capabilities: [{ id: 'base.network', reason: 'offline notice' }], domains: [] }, grants: { 'base.network': null } }) });
+    const s = await MiniAppSession.open(h.deps, { appId: 'com.test.app' });
+    expect(h.network.size).toBe(0);
+    expect(await s.handleCall(h.call('base.network', 'onNetworkStatusChange'))).toEqual({ result: { ok: true } });
+    expect(await s.handleCall(h.call('base.network', 'onNetworkStatusChange'))).toEqual({ result: { ok: true } });
+    expect(h.network.size).toBe(1);
+    for (const l of h.network) l({ isConnected: false, networkType: 'none' });
+    expect(h.hostEvents).toEqual([{ capability: 'base.network', method: 'onNetworkStatusChange', payload: { isConnected: false, networkType: 'none' } }]);
+    s.close();
+    expect(h.network.size).toBe(0);
   });
 
   it('refreshes an expiring launch token and retries once', async () => {

@@ -41,15 +41,27 @@ export interface SessionUi {
 /** What a session needs. */
 export interface SessionDeps {
   bridge: Pick<BridgeClient, 'launch' | 'packageText' | 'call' | 'refresh' | 'report' | 'detach' | 'on'>;
-  runtime: Pick<RuntimeWorker, 'open' | 'event' | 'back' | 'answer' | 'navigate' | 'close' | 'holds'>;
+  runtime: Pick<RuntimeWorker, 'open' | 'event' | 'back' | 'answer' | 'navigate' | 'close' | 'holds' | 'hostEvent'>;
   catalog: Catalog;
-  api: Pick<typeof shellApi, 'consentSheet' | 'decideConsent' | 'cashier' | 'confirmFacts'>;
+  api: Pick<typeof shellApi, 'consentSheet' | 'decideConsent' | 'cashier' | 'confirmFacts' | 'addresses' | 'invoiceTitles'>;
   ui: SessionUi;
   system(): SystemInfo;
   clipboard?: HostContext['clipboard'];
   geolocation?: HostContext['geolocation'];
   online?: HostContext['online'];
+  /**
+   * Subscribes to the device's connection changes (for `base.network.onNetworkStatusChange`);
+   * returns the unsubscribe function.
+   */
+  networkChanges?: (listener: (state: { isConnected: boolean; networkType: 'unknown' | 'none' }) => void) => () => void;
+  /** The share sheet's title and channel names in the user's language. */
+  shareLabels?: () => { title: string; contacts: string; moments: string; link: string };
+  /** The titles of the address and invoice-title pickers in the user's language. */
+  pickerLabels?: () => { address: string; invoiceTitle: string };
 }
+
+/** The channels of the host's share sheet, in the order it lists them. */
+const SHARE_CHANNELS = ['contacts', 'moments', 'link'] as const;
 
 /** How the mini-app is opened. */
 export interface OpenRequest {
@@ -64,6 +76,14 @@ export interface OpenRequest {
 const NOTICE_CODES: ReadonlySet<ErrorCode> = new Set(['PERMISSION_DENIED', 'APP_SUSPENDED', 'APP_NOT_LIVE', 'QUOTA_EXCEEDED', 'RATE_LIMITED', 'CIRCUIT_OPEN', 'LAUNCH_TOKEN_INVALID', 'PIN_LOCKED']);
 /** Params, in fen, that confirm sheets show as money. */
 const MONEY_PARAMS: ReadonlySet<string> = new Set(['amount', 'perChargeLimit', 'dailyLimit']);
+/**
+ * Server methods whose definitions declare no confirm sheet but that act only on the user's
+ * answer in a host sheet (`host.confirmed`): the sheet the host shows for each.
+ */
+const HOST_CONFIRMED: Readonly<Record<string, { kind: string; shows: string[] }>> = {
+  // Accepting message templates: the titles come from the server, the ids from the mini-app.
+  'marketing.subscribe.requestSubscribe': { kind: 'subscribe', shows: [] },
+};
 /** Attempts at a PIN sheet before the host stops asking (the server locks after five). */
 const MAX_PIN_ATTEMPTS = 5;
 
@@ -99,6 +119,7 @@ export class MiniAppSession {
   /** The last tree of every page on the stack: going back shows the page below as it was. */
   private readonly trees = new Map<number, { pageId: number; route: string; tree: ViewNode }>();
   private readonly offs: (() => void)[] = [];
+  private networkOff: (() => void) | undefined;
 
   private constructor(
     private readonly deps: SessionDeps,
@@ -281,7 +302,52 @@ export class MiniAppSession {
       ...(deps.clipboard ? { clipboard: deps.clipboard } : {}),
       ...(deps.geolocation ? { geolocation: deps.geolocation } : {}),
       ...(deps.online ? { online: deps.online } : {}),
+      listenNetwork: () => this.listenNetwork(),
     };
+  }
+
+  /** Delivers the device's connection changes to the guest's listeners, once subscribed. */
+  private listenNetwork(): void {
+    if (this.networkOff || !this.deps.networkChanges) return;
+    const { instanceId } = this.info;
+    this.networkOff = this.deps.networkChanges((state) => this.deps.runtime.hostEvent(instanceId, 'base.network', 'onNetworkStatusChange', state));
+    this.offs.push(this.networkOff);
+  }
+
+  /**
+   * The host's pickers over the user's saved addresses or invoice titles: consent first (the
+   * scope the method declares), then the list in a host sheet; only the picked entry's id travels
+   * beside the call, and the server hands that one entry to the mini-app.
+   */
+  private async pick(req: Pick<BridgeCallRequest, 'capability' | 'method' | 'params' | 'callId'>, kind: 'address' | 'invoiceTitle', userGesture: boolean): Promise<BridgeAnswer> {
+    const scope = this.method(req)?.scope?.id;
+    if (scope && !(await this.ensureConsent(scope))) return fail('CONSENT_REQUIRED', 'The user did not allow sharing this information.');
+    let items: { id: string; label: string }[];
+    try {
+      items =
+        kind === 'address'
+          ? (await this.deps.api.addresses()).map((a) => ({ id: a.id, label: `${a.recipientName} ${a.phoneNumber} · ${a.city}${a.district}${a.detail}` }))
+          : (await this.deps.api.invoiceTitles()).map((t) => ({ id: t.id, label: t.taxNumber ? `${t.title} · ${t.taxNumber}` : t.title }));
+    } catch {
+      return fail('UNAVAILABLE', 'The saved entries could not be loaded; try again.');
+    }
+    if (items.length === 0) {
+      return fail('NOT_FOUND', kind === 'address' ? 'The user has no saved address yet.' : 'The user has no saved invoice title yet.');
+    }
+    const labels = this.deps.pickerLabels?.() ?? { address: 'Choose a delivery address', invoiceTitle: 'Choose an invoice title' };
+    const picked = await this.deps.ui.sheet('actionSheet', { appName: this.appName, itemList: items.map((i) => i.label.slice(0, 100)), alertText: labels[kind] });
+    if ('cancel' in picked || !items[picked.tapIndex]) return fail('USER_CANCELLED', 'The user closed the picker.');
+    return this.send(req, userGesture, { confirmed: true, pickedId: items[picked.tapIndex]!.id });
+  }
+
+  /** The host's share sheet: the user picks where; the mini-app learns the channel and the code. */
+  private async share(req: Pick<BridgeCallRequest, 'capability' | 'method' | 'params' | 'callId'>, userGesture: boolean): Promise<BridgeAnswer> {
+    const labels = this.deps.shareLabels?.() ?? { title: 'Share to', contacts: 'Send to a friend', moments: 'Post to my feed', link: 'Copy link' };
+    const picked = await this.deps.ui.sheet('actionSheet', { appName: this.appName, itemList: SHARE_CHANNELS.map((c) => labels[c]), alertText: labels.title });
+    if ('cancel' in picked) return fail('USER_CANCELLED', 'The user closed the share sheet.');
+    const channel = SHARE_CHANNELS[picked.tapIndex];
+    if (!channel) return fail('USER_CANCELLED', 'The user closed the share sheet.');
+    return this.send(req, userGesture, { confirmed: true, pickedId: channel });
   }
 
   private method(call: Pick<BridgeCall, 'capability' | 'method'>): CatalogMethod | undefined {
@@ -296,7 +362,10 @@ export class MiniAppSession {
       params: (typeof call.params === 'object' && call.params !== null && !Array.isArray(call.params) ? call.params : {}) as Record<string, unknown>,
       callId: String(call.callId),
     };
-    const confirm = method?.confirm ?? null;
+    if (call.capability === 'marketing.share' && call.method === 'share') return this.share(req, call.userGesture === true);
+    if (call.capability === 'member.address' && call.method === 'chooseAddress') return this.pick(req, 'address', call.userGesture === true);
+    if (call.capability === 'member.invoice' && call.method === 'chooseInvoiceTitle') return this.pick(req, 'invoiceTitle', call.userGesture === true);
+    const confirm = method?.confirm ?? HOST_CONFIRMED[`${call.capability}.${call.method}`] ?? null;
     if (confirm?.kind === 'cashier') return this.cashier(call, req);
     if (confirm) return this.confirmed(call, req, confirm.kind, confirm.shows);
     return this.send(req, call.userGesture === true);
@@ -378,6 +447,7 @@ export class MiniAppSession {
         pin: choice.pin,
         ...(choice.cardId ? { cardId: choice.cardId } : {}),
         ...(choice.installmentTerm ? { installmentTerm: choice.installmentTerm } : {}),
+        ...(choice.couponId ? { couponId: choice.couponId } : {}),
         ...(scannedCode ? { scannedCode } : {}),
       };
       const answer = await this.send(req, call.userGesture === true, host);

@@ -39,7 +39,8 @@ export interface PickedPlace {
 /** How the user answered each sheet. */
 export interface SheetAnswers {
   consent: { granted: boolean };
-  cashier: { pin: string; cardId: string | null; installmentTerm: number | null } | { cancel: true };
+  /** `couponId`: the coupon the user picked among the summary's coupons, or null for none. */
+  cashier: { pin: string; cardId: string | null; installmentTerm: number | null; couponId?: string | null } | { cancel: true };
   confirm: { confirmed: true; pin?: string } | { cancel: true };
   modal: { confirm: boolean };
   actionSheet: { tapIndex: number } | { cancel: true };

@@ -179,6 +179,10 @@ function handle(msg: PageToWorker): void {
       post({ type: 'event-done', instanceId: msg.instanceId, seq: msg.seq, outcome });
       return;
     }
+    case 'host-event':
+      // Fire and forget: an app that is gone or busy simply misses the event, as on a phone.
+      instances.get(msg.instanceId)?.deliverHostEvent(msg.capability, msg.method, msg.payload);
+      return;
     case 'back': {
       const instance = instances.get(msg.instanceId);
       const res = instance ? instance.navigate({ method: 'navigateBack', delta: 1 }) : { error: { code: 'INSTANCE_CLOSED' as const, message: 'The mini-app is closed.' } };

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeFetch, problem } from '../test-support/fetch.ts';
 import { useConsentsStore } from './consents.ts';
 
-const list = { apps: [{ appId: 'ride', appName: 'Ride', scopes: [{ scope: 'scope.location', title: 'Location', titleZh: '位置信息', status: 'granted', purpose: 'p', decidedAt: 'x', expiresAt: null }] }] };
+const list = { apps: [{ appId: 'ride', appName: 'Ride', scopes: [{ scope: 'scope.location', title: 'Location', titleZh: '位置信息', status: 'granted', purpose: { zh: 'p', en: 'p' }, decidedAt: 'x', expiresAt: null }] }] };
 
 describe('consents store', () => {
   beforeEach(() => setActivePinia(createPinia()));

@@ -4,6 +4,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { isErrorCode } from '../../../protocol/errors.ts';
+import { inLanguage, type Bilingual } from '../../../protocol/text.ts';
 import { ERROR_TEXT } from '../i18n/errors.ts';
 import { MESSAGES, type Locale, type MessageKey } from '../i18n/messages.ts';
 
@@ -47,6 +48,11 @@ export const useLocaleStore = defineStore('locale', () => {
     return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
   }
 
+  /** A text the server sent in both languages (purposes, scope descriptions), in the current one. */
+  function text(value: Bilingual): string {
+    return inLanguage(value, locale.value);
+  }
+
   /** What an error means and what to do next, from its stable code. */
   function errorText(err: unknown): string {
     const code = (err as { code?: unknown } | null)?.code;
@@ -78,5 +84,5 @@ export const useLocaleStore = defineStore('locale', () => {
     return d.toLocaleString(locale.value === 'zh' ? 'zh-CN' : 'en-GB', { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
   }
 
-  return { locale, t, errorText, setLocale, money, dateTime };
+  return { locale, t, text, errorText, setLocale, money, dateTime };
 });

@@ -142,6 +142,30 @@ export const useMiniAppStore = defineStore('miniapp', () => {
           ? { clipboard: { read: () => navigator.clipboard.readText(), write: (t: string) => navigator.clipboard.writeText(t) } }
           : {}),
         online: () => (typeof navigator === 'undefined' ? true : navigator.onLine),
+        networkChanges: (listener) => {
+          if (typeof window === 'undefined') return () => undefined;
+          const online = () => listener({ isConnected: true, networkType: 'unknown' });
+          const offline = () => listener({ isConnected: false, networkType: 'none' });
+          window.addEventListener('online', online);
+          window.addEventListener('offline', offline);
+          return () => {
+            window.removeEventListener('online', online);
+            window.removeEventListener('offline', offline);
+          };
+        },
+        pickerLabels: () => {
+          const locale = useLocaleStore();
+          return { address: locale.t('sheets.picker.address'), invoiceTitle: locale.t('sheets.picker.invoiceTitle') };
+        },
+        shareLabels: () => {
+          const locale = useLocaleStore();
+          return {
+            title: locale.t('sheets.share.title'),
+            contacts: locale.t('sheets.share.contacts'),
+            moments: locale.t('sheets.share.moments'),
+            link: locale.t('sheets.share.link'),
+          };
+        },
         ...(typeof navigator !== 'undefined' && navigator.geolocation
           ? {
               geolocation: () =>

@@ -2,7 +2,7 @@ import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useSheetsStore } from './sheets.ts';
 
-const sheet = { appId: 'a', appName: 'A', appIcon: '', scope: 'scope.wallet', title: 'Wallet', titleZh: '钱包', description: '', purpose: '', reasons: [] };
+const sheet = { appId: 'a', appName: 'A', appIcon: '', scope: 'scope.wallet', title: 'Wallet', titleZh: '钱包', description: { zh: '', en: '' }, purpose: { zh: '', en: '' }, reasons: [] };
 
 describe('sheets store', () => {
   beforeEach(() => setActivePinia(createPinia()));
