@@ -371,4 +371,4 @@ export class LilyOpenClient {
   }
 }
 
-export { LilyWebhookError, openWebhook, type OpenedWebhook, type WebhookEnvelope } from './webhooks.ts';
+export { LilyWebhookError, openWebhook, openWebhookWithKeys, type OpenedWebhook, type WebhookEnvelope } from './webhooks.ts';

@@ -90,3 +90,37 @@ export function openWebhook(input: {
     throw new LilyWebhookError('envelope', 'The webhook envelope cannot be opened with this key.');
   }
 }
+
+/**
+ * {@link openWebhook} for a server that holds several app keys (sandbox and production, or a key
+ * and its rotated successor): tries each in turn and answers which one opened it. A bad signature,
+ * a stale timestamp or a malformed body fails for every key, so it is reported at once.
+ *
+ * @example
+ * ```ts
+ * const { key: env, event } = openWebhookWithKeys({
+ *   headers: req.headers, body: req.body, bankPublicKey,
+ *   privateKeys: { sandbox: sandboxKey, production: productionKey },
+ * });
+ * ```
+ */
+export function openWebhookWithKeys<K extends string>(input: {
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  /** Private keys by name; missing ones are skipped. */
+  privateKeys: Partial<Record<K, string>>;
+  bankPublicKey: string;
+  nowMs?: number;
+}): { key: K; event: OpenedWebhook } {
+  let last: LilyWebhookError = new LilyWebhookError('envelope', 'No key to open the webhook with.');
+  for (const [key, privateKey] of Object.entries(input.privateKeys) as [K, string | undefined][]) {
+    if (!privateKey) continue;
+    try {
+      return { key, event: openWebhook({ headers: input.headers, body: input.body, privateKey, bankPublicKey: input.bankPublicKey, ...(input.nowMs === undefined ? {} : { nowMs: input.nowMs }) }) };
+    } catch (err) {
+      if (!(err instanceof LilyWebhookError) || err.reason !== 'envelope') throw err;
+      last = err;
+    }
+  }
+  throw last;
+}

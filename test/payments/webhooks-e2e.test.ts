@@ -8,7 +8,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LilyOpenClient, LilyWebhookError, openWebhook } from '../../open-client/index.ts';
+import { LilyOpenClient, LilyWebhookError, openWebhook, openWebhookWithKeys } from '../../open-client/index.ts';
 import { BRIDGE_NAMESPACE } from '../../protocol/socket.ts';
 import { createLiveApp } from '../helpers/apps.ts';
 import { http, login, startTestServer, type TestServer } from '../helpers/server.ts';
@@ -108,6 +108,18 @@ describe('payment webhooks, end to end', () => {
     expect(() =>
       openWebhook({ headers: first.headers as Record<string, string>, body: first.body, privateKey: creds.privateKey, bankPublicKey: creds.bank.publicKey, nowMs: Date.now() + 600_000 }),
     ).toThrow(/300 s/);
+    // A server holding several keys learns which one opened it; a bad signature fails at once.
+    const headers = first.headers as Record<string, string>;
+    const other = '2'.repeat(64);
+    expect(openWebhookWithKeys({ headers, body: first.body, privateKeys: { production: other, sandbox: creds.privateKey }, bankPublicKey: creds.bank.publicKey })).toMatchObject({
+      key: 'sandbox',
+      event: { id: event.id, eventType: 'payment.succeeded' },
+    });
+    expect(() => openWebhookWithKeys({ headers, body: first.body, privateKeys: { production: other }, bankPublicKey: creds.bank.publicKey })).toThrow(/cannot be opened/);
+    expect(() => openWebhookWithKeys({ headers, body: first.body, privateKeys: {}, bankPublicKey: creds.bank.publicKey })).toThrow(LilyWebhookError);
+    expect(() =>
+      openWebhookWithKeys({ headers, body: first.body.replace('payment', 'pAyment'), privateKeys: { production: other, sandbox: creds.privateKey }, bankPublicKey: creds.bank.publicKey }),
+    ).toThrow(/not signed by the bank/);
 
     // The portal shows the delivery with its attempt; a resend delivers it again.
     const log = await until(async () => {

@@ -29,7 +29,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { LilyOpenApiError, LilyOpenClient } from '../../../open-client/index.ts';
-import { LilyWebhookError, openWebhook, type OpenedWebhook } from '../../../open-client/webhooks.ts';
+import { LilyWebhookError, openWebhookWithKeys, type OpenedWebhook } from '../../../open-client/webhooks.ts';
 import { movableClock, type ConcertsClock } from './clock.ts';
 import { HolderInputError, maskIdNumber, maskName, parseHolder } from './holder.ts';
 import { admission, demoShows, milestonesFor, parseShowInput, saleStatus, seatFor, ShowInputError, type ShowDefinition } from './shows.ts';
@@ -521,18 +521,12 @@ export function createConcertsBackend(options: ConcertsBackendOptions): Concerts
   app.post('/lily/webhook', express.text({ type: '*/*', limit: '256kb' }), (req, res) => {
     const body = typeof req.body === 'string' ? req.body : '';
     const record: ReceivedWebhook = { receivedAt: Date.now(), verified: false, env: null, event: null, reason: null };
-    for (const env of ['production', 'sandbox'] as const) {
-      const c = options.credentials[env];
-      if (!c) continue;
-      try {
-        record.event = openWebhook({ headers: req.headers, body, privateKey: c.privateKey, bankPublicKey: options.bankPublicKey });
-        Object.assign(record, { verified: true, env, reason: null });
-        break;
-      } catch (err) {
-        record.reason = err instanceof LilyWebhookError ? err.reason : 'format';
-        // A bad signature or a stale timestamp fails for every key: no need to try the other.
-        if (record.reason !== 'envelope') break;
-      }
+    try {
+      const privateKeys = { production: options.credentials.production?.privateKey, sandbox: options.credentials.sandbox?.privateKey };
+      const opened = openWebhookWithKeys({ headers: req.headers, body, privateKeys, bankPublicKey: options.bankPublicKey });
+      Object.assign(record, { verified: true, env: opened.key, event: opened.event });
+    } catch (err) {
+      record.reason = err instanceof LilyWebhookError ? err.reason : 'format';
     }
     if (!record.verified) {
       state.webhooks.push(record);

@@ -4,7 +4,7 @@
  * for), recorded once per event id (the bank retries until acknowledged), then handed on.
  */
 import express, { type RequestHandler } from 'express';
-import { LilyWebhookError, openWebhook, type OpenedWebhook } from '../../../open-client/webhooks.ts';
+import { LilyWebhookError, openWebhookWithKeys, type OpenedWebhook } from '../../../open-client/webhooks.ts';
 import type { HotelCredentials, HotelEnv } from './bank.ts';
 
 /** A webhook as received: opened and verified, or refused with the reason. */
@@ -36,20 +36,12 @@ export function webhookReceiver(input: {
   const receive: RequestHandler = (req, res) => {
     const body = typeof req.body === 'string' ? req.body : '';
     const record: ReceivedWebhook = { receivedAt: Date.now(), verified: false, env: null, event: null, reason: null };
-    for (const env of ['production', 'sandbox'] as const) {
-      const c = input.credentials[env];
-      if (!c) continue;
-      try {
-        record.event = openWebhook({ headers: req.headers, body, privateKey: c.privateKey, bankPublicKey: input.bankPublicKey });
-        record.verified = true;
-        record.env = env;
-        record.reason = null;
-        break;
-      } catch (err) {
-        record.reason = err instanceof LilyWebhookError ? err.reason : 'format';
-        // A bad signature or a stale timestamp fails for every key: no need to try the other.
-        if (record.reason !== 'envelope') break;
-      }
+    try {
+      const privateKeys = { production: input.credentials.production?.privateKey, sandbox: input.credentials.sandbox?.privateKey };
+      const opened = openWebhookWithKeys({ headers: req.headers, body, privateKeys, bankPublicKey: input.bankPublicKey });
+      Object.assign(record, { verified: true, env: opened.key, event: opened.event });
+    } catch (err) {
+      record.reason = err instanceof LilyWebhookError ? err.reason : 'format';
     }
     if (!record.verified || !record.env || !record.event) {
       input.received.push(record);
