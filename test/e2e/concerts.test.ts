@@ -6,33 +6,26 @@
  * the host cashier with her PIN, and sees her ticket with the bank's escrow view. Screenshots go
  * to `test/e2e/screenshots/`.
  */
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConcertsBackend } from '../../sample-miniapps/concerts/server/backend.ts';
-import { installSamples, type InstalledSamples } from '../../server/demo/index.ts';
+import type { InstalledSamples } from '../../server/demo/index.ts';
 import { C } from '../../server/payments/common.ts';
 import type { OrderDoc } from '../../server/payments/orders.ts';
-import { launchBrowser, loginUi, newContext, screenshot, startE2eServer, watchPage, type E2eServer } from './support/harness.ts';
+import { loginUi, screenshot, startSampleE2e, textOf, yuan, type E2eServer, type SampleE2e } from './support/harness.ts';
 
 const APP_ID = 'com.lily.concerts';
 const TIMEOUT = 20_000;
 
 let srv: E2eServer;
 let demo: InstalledSamples;
-let browser: Browser;
-let alice: BrowserContext;
 let page: Page;
 let problems: string[];
-
-/** Waits until `locator` is visible and returns its text. */
-async function textOf(locator: Locator, timeout = TIMEOUT): Promise<string> {
-  await locator.first().waitFor({ state: 'visible', timeout });
-  return (await locator.first().innerText()).trim();
-}
+let sampleE2e: SampleE2e;
 
 beforeAll(async () => {
-  srv = await startE2eServer({ LILY_ALLOW_PRIVATE_NETWORK: 'true' });
-  demo = await installSamples(srv.booted.deps, { dataDir: srv.dataDir, host: '127.0.0.1', basePort: 0, samples: ['concerts'], lilyUrl: srv.baseUrl });
+  sampleE2e = await startSampleE2e('concerts');
+  ({ srv, demo, page, problems } = sampleE2e);
   // A show whose sale opens a few seconds from now, so the countdown can be watched running out.
   const backend = demo.samples[0]!.backend as unknown as ConcertsBackend;
   const res = await fetch(`${demo.samples[0]!.backendUrl.replace('localhost', '127.0.0.1')}/admin/shows`, {
@@ -41,16 +34,10 @@ beforeAll(async () => {
     body: JSON.stringify({ showId: 'spring-gala', title: '春日音乐节', artist: '群星 Various', venue: '世博公园', city: '上海', price: 128_000, inventory: 10, oddsPpm: 1_000_000, onSaleInSeconds: 8 }),
   });
   expect(res.status).toBe(201);
-  browser = await launchBrowser();
-  alice = await newContext(browser, 'phone');
-  page = await alice.newPage();
-  problems = watchPage(page);
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-  await srv?.close();
+  await sampleE2e?.close();
 });
 
 describe('concerts sample in the bank app', () => {

@@ -5,45 +5,30 @@
  * bank campaign applied by the cashier), and sees her e-ticket's QR code. Screenshots go to
  * `test/e2e/screenshots/`.
  */
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MoviesBackend } from '../../sample-miniapps/movies/server/backend.ts';
-import { installSamples, type InstalledSamples } from '../../server/demo/index.ts';
+import type { InstalledSamples } from '../../server/demo/index.ts';
 import { C } from '../../server/payments/common.ts';
 import type { OrderDoc } from '../../server/payments/orders.ts';
-import { launchBrowser, loginUi, newContext, screenshot, startE2eServer, watchPage, type E2eServer } from './support/harness.ts';
+import { loginUi, screenshot, startSampleE2e, textOf, yuan, type E2eServer, type SampleE2e } from './support/harness.ts';
 
 const APP_ID = 'com.lily.movies';
 const TIMEOUT = 20_000;
 
 let srv: E2eServer;
 let demo: InstalledSamples;
-let browser: Browser;
-let alice: BrowserContext;
 let page: Page;
 let problems: string[];
-
-/** Waits until `locator` is visible and returns its text. */
-async function textOf(locator: Locator, timeout = TIMEOUT): Promise<string> {
-  await locator.first().waitFor({ state: 'visible', timeout });
-  return (await locator.first().innerText()).trim();
-}
-
-const yuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`;
+let sampleE2e: SampleE2e;
 
 beforeAll(async () => {
-  srv = await startE2eServer({ LILY_ALLOW_PRIVATE_NETWORK: 'true' });
-  demo = await installSamples(srv.booted.deps, { dataDir: srv.dataDir, host: '127.0.0.1', basePort: 0, samples: ['movies'], lilyUrl: srv.baseUrl });
-  browser = await launchBrowser();
-  alice = await newContext(browser, 'phone');
-  page = await alice.newPage();
-  problems = watchPage(page);
+  sampleE2e = await startSampleE2e('movies');
+  ({ srv, demo, page, problems } = sampleE2e);
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-  await srv?.close();
+  await sampleE2e?.close();
 });
 
 describe('movies sample in the bank app', () => {

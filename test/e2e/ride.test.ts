@@ -6,26 +6,20 @@
  * her PIN, rides, is charged without a PIN at the end, rates the driver, shares an invitation and
  * reads her receipt. Screenshots go to `test/e2e/screenshots/`.
  */
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RideState } from '../../sample-miniapps/ride/server/backend.ts';
-import { installSamples, type InstalledSamples } from '../../server/demo/index.ts';
-import { launchBrowser, loginUi, newContext, screenshot, startE2eServer, watchPage, type E2eServer } from './support/harness.ts';
+import type { InstalledSamples } from '../../server/demo/index.ts';
+import { loginUi, screenshot, startSampleE2e, textOf, yuan, type E2eServer, type SampleE2e } from './support/harness.ts';
 
 const APP_ID = 'com.lily.ride';
 const TIMEOUT = 20_000;
 
 let srv: E2eServer;
 let demo: InstalledSamples;
-let browser: Browser;
-let alice: BrowserContext;
 let page: Page;
 let problems: string[];
-
-async function textOf(locator: Locator, timeout = TIMEOUT): Promise<string> {
-  await locator.first().waitFor({ state: 'visible', timeout });
-  return (await locator.first().innerText()).trim();
-}
+let sampleE2e: SampleE2e;
 
 /** Confirms the host's confirm sheet with the PIN. */
 async function confirmWithPin(kind: 'confirm' | 'cashier') {
@@ -37,25 +31,13 @@ async function confirmWithPin(kind: 'confirm' | 'cashier') {
   await sheet.waitFor({ state: 'detached', timeout: TIMEOUT });
 }
 
-const yuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`;
-
 beforeAll(async () => {
-  srv = await startE2eServer({ LILY_ALLOW_PRIVATE_NETWORK: 'true' });
-  demo = await installSamples(srv.booted.deps, { dataDir: srv.dataDir, host: '127.0.0.1', basePort: 0, samples: ['ride'], lilyUrl: srv.baseUrl });
-  srv.booted.startWorkers();
-  browser = await launchBrowser();
-  alice = await newContext(browser, 'phone');
-  // The People's Square, as the phone's position.
-  await alice.grantPermissions(['geolocation'], { origin: srv.baseUrl });
-  await alice.setGeolocation({ latitude: 31.2304, longitude: 121.4737, accuracy: 20 });
-  page = await alice.newPage();
-  problems = watchPage(page);
+  sampleE2e = await startSampleE2e('ride', { geolocation: { latitude: 31.2304, longitude: 121.4737 } });
+  ({ srv, demo, page, problems } = sampleE2e);
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-  await srv?.close();
+  await sampleE2e?.close();
 });
 
 describe('ride sample in the bank app', () => {

@@ -7,10 +7,11 @@ import { existsSync, mkdirSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import express from 'express';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { ensureHostBuild, HOST_DIST, ROOT } from '../../../host-app/scripts/ensure-host-build.ts';
 import type { Booted } from '../../../server/boot.ts';
+import { installSamples, type InstalledSamples } from '../../../server/demo/index.ts';
 import { serializePackage } from '../../../runtime/package/format.ts';
 import { pack } from '../../../runtime/package/pack.ts';
 import { hostApiRoutes } from '../../../server/host-api/routes.ts';
@@ -187,4 +188,56 @@ export async function releaseApp(srv: E2eServer, folder: string, app: { appId: s
 export async function userId(srv: E2eServer, username: string, password: string): Promise<string> {
   const token = await srv.token('user', username, password);
   return (await http(srv.baseUrl, 'GET', '/api/auth/me', { token })).body.principal.id as string;
+}
+
+/** Waits until `locator` is visible and returns its trimmed text. */
+export async function textOf(locator: Locator, timeout = 20_000): Promise<string> {
+  await locator.first().waitFor({ state: 'visible', timeout });
+  return (await locator.first().innerText()).trim();
+}
+
+/** Fen as the sample pages show money: `¥12.50`. */
+export const yuan = (fen: number): string => `¥${(fen / 100).toFixed(2)}`;
+
+/** One sample mini-app in the bank app: its server, its running back end, Chromium and alice's phone. */
+export interface SampleE2e {
+  srv: E2eServer;
+  demo: InstalledSamples;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** Page errors and CSP violations seen so far. */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Boots a server that serves the host app, installs `sample` as the demo does (its back end on a
+ * free port, reachable on loopback), starts the background workers (webhook delivery), and opens
+ * a phone-sized page in Chromium; `geolocation` is the phone's position, granted to the bank app.
+ */
+export async function startSampleE2e(sample: string, options: { geolocation?: { latitude: number; longitude: number } } = {}): Promise<SampleE2e> {
+  const srv = await startE2eServer({ LILY_ALLOW_PRIVATE_NETWORK: 'true' });
+  const demo = await installSamples(srv.booted.deps, { dataDir: srv.dataDir, host: '127.0.0.1', basePort: 0, samples: [sample], lilyUrl: srv.baseUrl });
+  srv.booted.startWorkers();
+  const browser = await launchBrowser();
+  const context = await newContext(browser, 'phone');
+  if (options.geolocation) {
+    await context.grantPermissions(['geolocation'], { origin: srv.baseUrl });
+    await context.setGeolocation({ ...options.geolocation, accuracy: 20 });
+  }
+  const page = await context.newPage();
+  return {
+    srv,
+    demo,
+    browser,
+    context,
+    page,
+    problems: watchPage(page),
+    async close() {
+      await browser.close();
+      await demo.close();
+      await srv.close();
+    },
+  };
 }
