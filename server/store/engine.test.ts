@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -216,5 +216,36 @@ describe('embedded engine at full durability (group commit)', () => {
     ).rejects.toThrow('no');
     expect(engine.syncStats).toEqual(before);
     expect(await new EmbeddedCollection(engine, 'docs', null).findOne({ _id: 'gone' })).toBeNull();
+  });
+});
+
+describe('embedded engine checkpoints', () => {
+  it('moves committed pages into the database file from its own thread, never on the event loop', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lily-engine-ckpt-'));
+    const engine = Engine.open({ dataDir: dir, checkpointMs: 20 });
+    try {
+      // The engine's own connection never checkpoints by itself.
+      expect(engine.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+      const docs = new EmbeddedCollection(engine, 'docs', null);
+      const size = () => statSync(path.join(dir, DB_FILE)).size;
+      const before = size();
+      await Promise.all(Array.from({ length: 300 }, (_, i) => docs.insertOne({ _id: `d${i}`, text: 'x'.repeat(2000) })));
+      await vi.waitFor(() => expect(size()).toBeGreaterThan(before + 300 * 2000), { timeout: 5_000, interval: 20 });
+      expect(await docs.countDocuments({})).toBe(300);
+    } finally {
+      await engine.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('can leave checkpoints to SQLite', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lily-engine-ckpt-'));
+    const engine = Engine.open({ dataDir: dir, checkpointMs: 0 });
+    try {
+      expect(engine.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    } finally {
+      await engine.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,6 +4,7 @@
  */
 import { closeSync, fsync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { Mutex } from './mutex.ts';
 import { decode, encode } from './serialize.ts';
@@ -37,6 +38,11 @@ export interface EngineOptions {
   durability?: 'full' | 'normal';
   /** How often the TTL monitor removes expired documents, in ms (default 60 000, as MongoDB). */
   ttlMonitorMs?: number;
+  /**
+   * How often the checkpointer thread moves committed pages from the WAL into the database file,
+   * in ms (default 200). 0 leaves checkpoints to SQLite, on the event loop.
+   */
+  checkpointMs?: number;
 }
 
 /** The file name of the database inside the data directory. */
@@ -225,6 +231,45 @@ class GroupSync {
   }
 }
 
+/**
+ * Checkpoints off the event loop: a worker thread with its own connection runs PASSIVE
+ * checkpoints on a timer while the engine's connection has automatic checkpoints off. Should the
+ * thread stop, the engine's connection takes automatic checkpoints back, so the WAL never grows
+ * without bound.
+ */
+class Checkpointer {
+  readonly #worker: Worker;
+  #stopped = false;
+  readonly #exited: Promise<void>;
+
+  constructor(db: Database.Database, file: string, intervalMs: number) {
+    db.pragma('wal_autocheckpoint = 0');
+    this.#worker = new Worker(new URL('./checkpointer.mjs', import.meta.url), { workerData: { file, intervalMs } });
+    this.#worker.unref();
+    const fallBack = () => {
+      if (this.#stopped || !db.open) return;
+      this.#stopped = true;
+      db.pragma('wal_autocheckpoint = 1000');
+    };
+    this.#exited = new Promise((resolve) => {
+      this.#worker.once('exit', () => {
+        fallBack();
+        resolve();
+      });
+    });
+    this.#worker.once('error', fallBack);
+  }
+
+  /** Stops the thread (its connection closes first); later checkpoints are SQLite's own. */
+  async close(): Promise<void> {
+    this.#stopped = true;
+    this.#worker.postMessage('close');
+    const timeout = setTimeout(() => void this.#worker.terminate(), 5_000);
+    await this.#exited;
+    clearTimeout(timeout);
+  }
+}
+
 function reason(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ');
 }
@@ -243,13 +288,16 @@ export class Engine {
   readonly #timer: NodeJS.Timeout;
   /** Present at full durability: acknowledges commits once flushed. */
   readonly #sync: GroupSync | null;
+  readonly #checkpointer: Checkpointer | null;
 
   private constructor(
     readonly db: Database.Database,
     ttlMonitorMs: number,
     walFd: number | null,
+    checkpoint: { file: string; intervalMs: number } | null,
   ) {
     this.#sync = walFd === null ? null : new GroupSync(walFd);
+    this.#checkpointer = checkpoint ? new Checkpointer(db, checkpoint.file, checkpoint.intervalMs) : null;
     this.#begin = db.prepare('BEGIN IMMEDIATE');
     this.#commit = db.prepare('COMMIT');
     this.#rollback = db.prepare('ROLLBACK');
@@ -298,7 +346,9 @@ export class Engine {
           closeSync(dirFd);
         }
       }
-      return new Engine(db, options.ttlMonitorMs ?? 60_000, walFd);
+      const checkpointMs = options.checkpointMs ?? 200;
+      const checkpoint = checkpointMs > 0 ? { file: path.join(dir, DB_FILE), intervalMs: checkpointMs } : null;
+      return new Engine(db, options.ttlMonitorMs ?? 60_000, walFd, checkpoint);
     } catch (err) {
       db?.close();
       throw new StoreOpenError(`Cannot open the embedded store in ${dir}: ${reason(err)}`, { cause: err });
@@ -483,6 +533,9 @@ export class Engine {
       if (this.closed) return;
       this.closed = true;
       clearInterval(this.#timer);
+      // The checkpointer's connection goes first, so the engine's close (the last connection)
+      // checkpoints what is left and removes the WAL.
+      await this.#checkpointer?.close();
       try {
         // Refreshes the planner's statistics for the next start; harmless if it cannot run.
         this.db.pragma('optimize');
