@@ -174,8 +174,6 @@ export class TxContext implements TxScope {
 class GroupSync {
   /** Commits made so far. */
   #committed = 0;
-  /** Commits known to be on disk. */
-  #synced = 0;
   #inFlight = false;
   /** Flushes started so far. */
   flushes = 0;
@@ -212,7 +210,6 @@ class GroupSync {
         const failure = new Error(`The store could not flush committed writes to disk: ${err.message}`, { cause: err });
         for (const w of done) w.reject(failure);
       } else {
-        this.#synced = Math.max(this.#synced, target);
         for (const w of done) w.resolve();
       }
       if (this.#waiters.length > 0) this.#kick();
