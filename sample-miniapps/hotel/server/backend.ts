@@ -26,7 +26,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -53,11 +53,12 @@ import {
 import { Inventory, SoldOutError } from './inventory.ts';
 import { Membership, type CardTemplate, type Member } from './membership.ts';
 import { decryptPhone, isMobileNumber, maskPhone, SM4_AVAILABLE } from './phone.ts';
-import { webhookReceiver, type ReceivedWebhook } from './webhooks.ts';
+import { listenOn, stopServer } from '../../shared/serve.ts';
+import { webhookReceiver, type ReceivedWebhook } from '../../shared/webhooks.ts';
 
 export type { HotelCredentials, HotelEnv } from './bank.ts';
 export type { Member } from './membership.ts';
-export type { ReceivedWebhook } from './webhooks.ts';
+export type { ReceivedWebhook } from '../../shared/webhooks.ts';
 
 /** Options of {@link createHotelBackend}. */
 export interface HotelBackendOptions {
@@ -812,14 +813,7 @@ export function createHotelBackend(options: HotelBackendOptions): HotelBackend {
     app,
     state,
     async listen(port, host) {
-      const s = createServer(app);
-      await new Promise<void>((resolve, reject) => {
-        s.once('error', reject);
-        s.listen(port, host, () => {
-          s.off('error', reject);
-          resolve();
-        });
-      });
+      const s = await listenOn(app, port, host);
       server = s;
       const { port: actual } = s.address() as AddressInfo;
       if (!publicUrl) publicUrl = `https://localhost:${actual}`;
@@ -828,9 +822,7 @@ export function createHotelBackend(options: HotelBackendOptions): HotelBackend {
     async close() {
       const s = server;
       server = null;
-      if (!s) return;
-      s.closeAllConnections();
-      await new Promise<void>((resolve) => s.close(() => resolve()));
+      await stopServer(s);
     },
   };
 }

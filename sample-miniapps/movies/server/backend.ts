@@ -23,11 +23,12 @@
  * payment racing the expiry is never lost nor sold twice) and sends due reminders.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { LilyOpenApiError, LilyOpenClient } from '../../../open-client/index.ts';
-import { LilyWebhookError, openWebhookWithKeys, type OpenedWebhook } from '../../../open-client/webhooks.ts';
+import { listenOn, stopServer } from '../../shared/serve.ts';
+import { webhookReceiver, type ReceivedWebhook } from '../../shared/webhooks.ts';
 import { cstLabel, filmOf, FILMS, hallOf, isSeat, schedule, seatsOf, type Showtime } from './catalog.ts';
 import { REMINDER_TEMPLATE, RETURN_STOCK, stockBody, WELCOME_STOCK, type StockPlan } from './offers.ts';
 import { SeatBook, SeatError, type SeatLock } from './seats.ts';
@@ -108,14 +109,7 @@ export interface Booking {
   createdAt: number;
 }
 
-/** A webhook as received: opened and verified, or refused with the reason. */
-export interface ReceivedWebhook {
-  receivedAt: number;
-  verified: boolean;
-  env: MoviesEnv | null;
-  event: OpenedWebhook | null;
-  reason: string | null;
-}
+export type { ReceivedWebhook } from '../../shared/webhooks.ts';
 
 /** Everything the back end remembers (in memory: a sample, not a database). */
 export interface MoviesState {
@@ -410,30 +404,8 @@ export function createMoviesBackend(options: MoviesBackendOptions): MoviesBacken
   // ---- HTTP ---------------------------------------------------------------------------------
   const app = express();
   app.disable('x-powered-by');
-  // Webhooks are verified over the exact bytes received: read them as text, before any JSON parser.
-  app.post('/lily/webhook', express.text({ type: '*/*', limit: '256kb' }), (req, res) => {
-    const body = typeof req.body === 'string' ? req.body : '';
-    const record: ReceivedWebhook = { receivedAt: Date.now(), verified: false, env: null, event: null, reason: null };
-    try {
-      const privateKeys = { production: options.credentials.production?.privateKey, sandbox: options.credentials.sandbox?.privateKey };
-      const opened = openWebhookWithKeys({ headers: req.headers, body, privateKeys, bankPublicKey: options.bankPublicKey });
-      Object.assign(record, { verified: true, env: opened.key, event: opened.event });
-    } catch (err) {
-      record.reason = err instanceof LilyWebhookError ? err.reason : 'format';
-    }
-    if (!record.verified) {
-      state.webhooks.push(record);
-      log('webhook refused', { reason: record.reason });
-      res.status(400).json({ code: 'WEBHOOK_REFUSED', reason: record.reason });
-      return;
-    }
-    // The bank retries until acknowledged; the event id is stable, so handle each event once.
-    if (!state.webhooks.some((w) => w.verified && w.event?.id === record.event!.id)) {
-      state.webhooks.push(record);
-      onEvent(record);
-    }
-    res.status(204).end();
-  });
+  // Webhooks are verified over the exact bytes received: mounted before any JSON parser.
+  app.post('/lily/webhook', ...webhookReceiver({ credentials: options.credentials, bankPublicKey: options.bankPublicKey, received: state.webhooks, onEvent: (r) => onEvent(r), log }));
   app.use(express.json({ limit: '32kb' }));
 
   /** Keeps the bookings in step with what the bank reports. */
@@ -703,14 +675,7 @@ export function createMoviesBackend(options: MoviesBackendOptions): MoviesBacken
     state,
     sweep,
     async listen(port, host) {
-      const s = createServer(app);
-      await new Promise<void>((resolve, reject) => {
-        s.once('error', reject);
-        s.listen(port, host, () => {
-          s.off('error', reject);
-          resolve();
-        });
-      });
+      const s = await listenOn(app, port, host);
       server = s;
       timer = setInterval(() => void sweep().catch((err: unknown) => log('sweep failed', { error: (err as Error).message })), sweepMs);
       timer.unref();
@@ -723,9 +688,7 @@ export function createMoviesBackend(options: MoviesBackendOptions): MoviesBacken
       await sweeping?.catch(() => undefined);
       const s = server;
       server = null;
-      if (!s) return;
-      s.closeAllConnections();
-      await new Promise<void>((resolve) => s.close(() => resolve()));
+      await stopServer(s);
     },
   };
 }

@@ -1,17 +1,21 @@
 /**
- * The bank's webhooks as the hotel receives them: verified over the exact bytes received (the
- * bank's SM2 signature), opened (the SM4 envelope, with the private key of the world it was meant
- * for), recorded once per event id (the bank retries until acknowledged), then handed on.
+ * The bank's webhooks as the sample merchants receive them: verified over the exact bytes
+ * received (the bank's SM2 signature), opened (the SM4 envelope, with the private key of the
+ * world it was meant for), recorded once per event id (the bank retries until acknowledged), then
+ * handed on. Shared by the sample back ends; a merchant of its own would write the same few lines
+ * around `openWebhookWithKeys` of `lily-open-client`.
  */
 import express, { type RequestHandler } from 'express';
-import { LilyWebhookError, openWebhookWithKeys, type OpenedWebhook } from '../../../open-client/webhooks.ts';
-import type { HotelCredentials, HotelEnv } from './bank.ts';
+import { LilyWebhookError, openWebhookWithKeys, type OpenedWebhook } from '../../open-client/webhooks.ts';
+
+/** The two worlds a sample back end holds keys for. */
+export type SampleEnv = 'sandbox' | 'production';
 
 /** A webhook as received: opened and verified, or refused with the reason. */
 export interface ReceivedWebhook {
   receivedAt: number;
   verified: boolean;
-  env: HotelEnv | null;
+  env: SampleEnv | null;
   event: OpenedWebhook | null;
   reason: string | null;
 }
@@ -25,12 +29,12 @@ export interface ReceivedWebhook {
  * ```
  */
 export function webhookReceiver(input: {
-  credentials: Partial<Record<HotelEnv, HotelCredentials>>;
+  credentials: Partial<Record<SampleEnv, { privateKey: string }>>;
   bankPublicKey: string;
   /** Every webhook received, refused ones included. */
   received: ReceivedWebhook[];
   /** Called once per verified event. */
-  onEvent: (record: ReceivedWebhook & { env: HotelEnv; event: OpenedWebhook }) => void;
+  onEvent: (record: ReceivedWebhook & { env: SampleEnv; event: OpenedWebhook }) => void;
   log: (message: string, data?: Record<string, unknown>) => void;
 }): RequestHandler[] {
   const receive: RequestHandler = (req, res) => {
