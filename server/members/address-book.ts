@@ -3,6 +3,7 @@
  * user in the host (list, save, delete), and shared one at a time: the host's picker sends the
  * picked id as `ctx.host.pickedId` and only that entry reaches the mini-app.
  */
+import type { Address, InvoiceTitle, SavedEntry } from '../../protocol/entries.ts';
 import { LilyError } from '../../protocol/errors.ts';
 import type { Doc, Store } from '../store/types.ts';
 import { MC, publicId } from './common.ts';
@@ -11,27 +12,7 @@ import { ensureMemberIndexes } from './indexes.ts';
 /** Most entries of each kind per user. */
 export const MAX_ENTRIES = 20;
 
-/** An address as shared with a mini-app. */
-export interface Address {
-  recipientName: string;
-  phoneNumber: string;
-  province: string;
-  city: string;
-  district: string;
-  detail: string;
-  postalCode: string;
-}
-
-/** An invoice title as shared with a mini-app (optional company fields are empty strings). */
-export interface InvoiceTitle {
-  type: 'personal' | 'company';
-  title: string;
-  taxNumber: string;
-  companyAddress: string;
-  telephone: string;
-  bankName: string;
-  bankAccount: string;
-}
+export type { Address, InvoiceTitle } from '../../protocol/entries.ts';
 
 type Rule = { max: number; min?: number; pattern?: RegExp };
 const ADDRESS_RULES: Record<keyof Address, Rule> = {
@@ -80,7 +61,7 @@ class Book<T extends object> {
   ) {}
 
   /** The user's entries, oldest first, with their ids. */
-  async list(store: Store, userId: string): Promise<(T & { id: string })[]> {
+  async list(store: Store, userId: string): Promise<SavedEntry<T>[]> {
     const docs = await store.collection<EntryDoc & T>(this.collection).find({ userId }, { sort: { createdAt: 1 }, limit: MAX_ENTRIES }).toArray();
     return docs.map((d) => ({ ...this.strip(d), id: d._id }));
   }

@@ -3,6 +3,7 @@
  * with the runtime (bridge calls, socket events, errors) come from `protocol/` instead.
  */
 import type { Bilingual } from '../../../protocol/text.ts';
+import type { Address, InvoiceTitle, SavedEntry } from '../../../protocol/entries.ts';
 
 /** Sandbox or production. */
 export type Env = 'sandbox' | 'production';
@@ -235,28 +236,10 @@ export interface Campaign {
 
 /** What the home page promotes. */
 /** A saved address (the host's picker shares the one the user taps). */
-export interface AddressEntry {
-  id: string;
-  recipientName: string;
-  phoneNumber: string;
-  province: string;
-  city: string;
-  district: string;
-  detail: string;
-  postalCode: string;
-}
+export type AddressEntry = SavedEntry<Address>;
 
 /** A saved invoice title (company fields are empty for personal titles). */
-export interface InvoiceTitleEntry {
-  id: string;
-  type: 'personal' | 'company';
-  title: string;
-  taxNumber: string;
-  companyAddress: string;
-  telephone: string;
-  bankName: string;
-  bankAccount: string;
-}
+export type InvoiceTitleEntry = SavedEntry<InvoiceTitle>;
 
 export interface Promotions {
   placements: Placement[];

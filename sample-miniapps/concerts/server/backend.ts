@@ -27,8 +27,9 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Request, type Response } from 'express';
 import { LilyOpenApiError, LilyOpenClient } from '../../../open-client/index.ts';
+import { errorHandler, exchangeLoginCode, HttpError } from '../../shared/http.ts';
 import { listenOn, stopServer } from '../../shared/serve.ts';
 import { webhookReceiver, type ReceivedWebhook } from '../../shared/webhooks.ts';
 import { movableClock, type ConcertsClock } from './clock.ts';
@@ -184,17 +185,6 @@ export interface ConcertsBackend {
   listen(port: number, host: string): Promise<string>;
   /** Stops listening and the settlement timer. */
   close(): Promise<void>;
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
 }
 
 interface EscrowView {
@@ -535,20 +525,9 @@ export function createConcertsBackend(options: ConcertsBackendOptions): Concerts
 
   app.post('/session', async (req, res) => {
     const code = (req.body as { code?: unknown }).code;
-    if (typeof code !== 'string' || code.length === 0) throw new HttpError(400, 'INVALID_PARAMS', 'code is required.', 'code');
-    let found: { env: ConcertsEnv; openId: string } | null = null;
-    // A login code belongs to one world: try each (an unknown code is not spent).
-    for (const [env, c] of clients) {
-      try {
-        const s = await c.post<{ openId: string }>('/open/v1/auth/code2session', { code });
-        found = { env, openId: s.openId };
-        break;
-      } catch (err) {
-        // Unknown in this world (or not a code at all): try the other one.
-        if (!(err instanceof LilyOpenApiError) || (err.code !== 'NOT_FOUND' && err.code !== 'INVALID_PARAMS')) throw err;
-      }
-    }
-    if (!found) throw new HttpError(401, 'LOGIN_FAILED', 'The login code is unknown or expired.');
+    if (typeof code !== 'string' || code.length === 0) throw new HttpError(400, 'INVALID_PARAMS', 'code is required.', { field: 'code' });
+    const login = await exchangeLoginCode(clients.keys(), code, (env, c) => clients.get(env)!.post<{ openId: string }>('/open/v1/auth/code2session', { code: c }));
+    const found = { env: login.env, openId: login.session.openId };
     const token = newId('cs_') + randomBytes(10).toString('hex');
     state.sessions.set(token, { token, env: found.env, openId: found.openId, createdAt: clock.now() });
     res.json({ token, env: found.env, fan: `…${found.openId.slice(-4)}` });
@@ -599,7 +578,7 @@ export function createConcertsBackend(options: ConcertsBackendOptions): Concerts
     const show = showOf(req);
     const sale = saleOf(s.env, show.showId);
     const drawId = (req.body as { drawId?: unknown }).drawId;
-    if (typeof drawId !== 'string' || !DRAW_ID.test(drawId)) throw new HttpError(400, 'INVALID_PARAMS', 'drawId is the id the bank gave the draw (drw_…).', 'drawId');
+    if (typeof drawId !== 'string' || !DRAW_ID.test(drawId)) throw new HttpError(400, 'INVALID_PARAMS', 'drawId is the id the bank gave the draw (drw_…).', { field: 'drawId' });
     const answer = await serial(`draw|${sale.env}|${show.showId}|${s.openId}`, async () => {
       const position = sale.positions.get(s.openId);
       if (position === undefined || !admission(show, position, clock.now()).admitted) throw new HttpError(409, 'NOT_ADMITTED', 'Wait for your turn in the queue before drawing.');
@@ -675,7 +654,7 @@ export function createConcertsBackend(options: ConcertsBackendOptions): Concerts
       try {
         holder = parseHolder(req.body as { name?: unknown; idNumber?: unknown });
       } catch (err) {
-        if (err instanceof HolderInputError) throw new HttpError(400, 'INVALID_PARAMS', err.message, err.field);
+        if (err instanceof HolderInputError) throw new HttpError(400, 'INVALID_PARAMS', err.message, err.field ? { field: err.field } : {});
         throw err;
       }
       let match: boolean;
@@ -753,7 +732,7 @@ export function createConcertsBackend(options: ConcertsBackendOptions): Concerts
     try {
       show = parseShowInput(req.body, clock.now(), newId('show-'));
     } catch (err) {
-      if (err instanceof ShowInputError) throw new HttpError(400, 'INVALID_PARAMS', err.message, err.field);
+      if (err instanceof ShowInputError) throw new HttpError(400, 'INVALID_PARAMS', err.message, err.field ? { field: err.field } : {});
       throw err;
     }
     if (state.shows.has(show.showId)) throw new HttpError(409, 'DUPLICATE', `A show ${show.showId} exists.`);
@@ -764,13 +743,13 @@ export function createConcertsBackend(options: ConcertsBackendOptions): Concerts
   admin.post('/shows/:id/cancel', async (req, res) => {
     const show = showOf(req);
     const reason = (req.body as { reason?: unknown }).reason;
-    if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 60) throw new HttpError(400, 'INVALID_PARAMS', 'Give a reason of 1 to 60 characters; fans see it.', 'reason');
+    if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 60) throw new HttpError(400, 'INVALID_PARAMS', 'Give a reason of 1 to 60 characters; fans see it.', { field: 'reason' });
     res.json(await cancelShow(show, reason.trim()));
   });
   admin.post('/clock', (req, res) => {
     const seconds = (req.body as { advanceSeconds?: unknown }).advanceSeconds;
     if (typeof seconds !== 'number' || !Number.isSafeInteger(seconds) || seconds < 1 || seconds > 400 * 86_400) {
-      throw new HttpError(400, 'INVALID_PARAMS', 'advanceSeconds is a whole number of seconds from 1 to 400 days.', 'advanceSeconds');
+      throw new HttpError(400, 'INVALID_PARAMS', 'advanceSeconds is a whole number of seconds from 1 to 400 days.', { field: 'advanceSeconds' });
     }
     res.json({ now: clock.advance(seconds * 1000), offsetSeconds: Math.round(clock.offset() / 1000) });
   });
@@ -783,22 +762,7 @@ export function createConcertsBackend(options: ConcertsBackendOptions): Concerts
     res.status(404).json({ code: 'NOT_FOUND', message: 'No such route.' });
   });
   // One error boundary: Open API refusals keep their code; nothing internal reaches the mini-app.
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const type = (err as { type?: unknown }).type;
-    if (err instanceof HttpError) {
-      res.status(err.status).json({ code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) });
-    } else if (type === 'entity.parse.failed') {
-      res.status(400).json({ code: 'INVALID_PARAMS', message: 'The body is not valid JSON.' });
-    } else if (type === 'entity.too.large') {
-      res.status(413).json({ code: 'PAYLOAD_TOO_LARGE', message: 'The body is too large.' });
-    } else if (err instanceof LilyOpenApiError) {
-      log('open api refused', { code: err.code, requestId: err.requestId });
-      res.status(err.status >= 500 ? 502 : 409).json({ code: err.code, message: err.detail });
-    } else {
-      log('internal error', { error: (err as Error)?.message });
-      res.status(500).json({ code: 'INTERNAL', message: 'Something went wrong; try again.' });
-    }
-  });
+  app.use(errorHandler(log));
 
   let server: Server | null = null;
   let timer: NodeJS.Timeout | null = null;

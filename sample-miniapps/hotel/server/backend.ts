@@ -29,7 +29,7 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Request } from 'express';
 import { LilyOpenApiError, LilyOpenClient } from '../../../open-client/index.ts';
 import { HotelBank, type HoldRequest, type HoldView, type HotelCredentials, type HotelEnv } from './bank.ts';
 import {
@@ -53,6 +53,7 @@ import {
 import { Inventory, SoldOutError } from './inventory.ts';
 import { Membership, type CardTemplate, type Member } from './membership.ts';
 import { decryptPhone, isMobileNumber, maskPhone, SM4_AVAILABLE } from './phone.ts';
+import { errorHandler, exchangeLoginCode, HttpError } from '../../shared/http.ts';
 import { listenOn, stopServer } from '../../shared/serve.ts';
 import { webhookReceiver, type ReceivedWebhook } from '../../shared/webhooks.ts';
 
@@ -170,16 +171,6 @@ export interface HotelBackend {
   listen(port: number, host: string): Promise<string>;
   /** Stops listening. */
   close(): Promise<void>;
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 const LOGO = readFileSync(path.join(import.meta.dirname, '../assets/icon.png'));
@@ -424,18 +415,8 @@ export function createHotelBackend(options: HotelBackendOptions): HotelBackend {
   app.post('/session', async (req, res) => {
     const code = (req.body as { code?: unknown }).code;
     if (typeof code !== 'string' || code.length === 0) throw new HttpError(400, 'INVALID_PARAMS', 'code is required.');
-    let found: { env: HotelEnv; openId: string; sessionKey: string } | null = null;
-    // A login code belongs to one world: try each (an unknown code is not spent).
-    for (const [env, bank] of banks) {
-      try {
-        const s = await bank.code2Session(code);
-        found = { env, openId: s.openId, sessionKey: s.sessionKey };
-        break;
-      } catch (err) {
-        if (!(err instanceof LilyOpenApiError) || err.code !== 'NOT_FOUND') throw err;
-      }
-    }
-    if (!found) throw new HttpError(401, 'LOGIN_FAILED', 'The login code is unknown or expired.');
+    const login = await exchangeLoginCode(banks.keys(), code, (env, c) => banks.get(env)!.code2Session(c));
+    const found = { env: login.env, openId: login.session.openId, sessionKey: login.session.sessionKey };
     const guest = found;
     const token = newId('hs_') + randomBytes(10).toString('hex');
     // The guest's number stays known across logins of the same session world.
@@ -794,19 +775,7 @@ export function createHotelBackend(options: HotelBackendOptions): HotelBackend {
     res.status(404).json({ code: 'NOT_FOUND', message: 'No such route.' });
   });
   // One error boundary: Open API refusals keep their code; nothing internal reaches the mini-app.
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof HttpError) {
-      res.status(err.status).json({ code: err.code, message: err.message });
-    } else if (err instanceof LilyOpenApiError) {
-      log('open api refused', { code: err.code, requestId: err.requestId });
-      res.status(err.status >= 500 ? 502 : 409).json({ code: err.code, message: err.detail });
-    } else if ((err as { type?: string })?.type === 'entity.parse.failed') {
-      res.status(400).json({ code: 'INVALID_PARAMS', message: 'The body is not valid JSON.' });
-    } else {
-      log('internal error', { error: (err as Error)?.message });
-      res.status(500).json({ code: 'INTERNAL', message: 'Something went wrong; try again.' });
-    }
-  });
+  app.use(errorHandler(log));
 
   let server: Server | null = null;
   return {

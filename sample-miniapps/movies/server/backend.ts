@@ -27,6 +27,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { LilyOpenApiError, LilyOpenClient } from '../../../open-client/index.ts';
+import { errorHandler, exchangeLoginCode, HttpError } from '../../shared/http.ts';
 import { listenOn, stopServer } from '../../shared/serve.ts';
 import { webhookReceiver, type ReceivedWebhook } from '../../shared/webhooks.ts';
 import { cstLabel, filmOf, FILMS, hallOf, isSeat, schedule, seatsOf, type Showtime } from './catalog.ts';
@@ -136,16 +137,6 @@ export interface MoviesBackend {
   listen(port: number, host: string): Promise<string>;
   /** Stops listening and the timer. */
   close(): Promise<void>;
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** The order as the Open API shows it. */
@@ -428,18 +419,8 @@ export function createMoviesBackend(options: MoviesBackendOptions): MoviesBacken
   app.post('/session', async (req, res) => {
     const code = (req.body as { code?: unknown }).code;
     if (typeof code !== 'string') throw new HttpError(400, 'INVALID_PARAMS', 'code is required.');
-    let found: { env: MoviesEnv; openId: string } | null = null;
-    // A login code belongs to one world: try each (an unknown code is not spent).
-    for (const [env, c] of clients) {
-      try {
-        const s = await c.post<{ openId: string }>('/open/v1/auth/code2session', { code });
-        found = { env, openId: s.openId };
-        break;
-      } catch (err) {
-        if (!(err instanceof LilyOpenApiError) || err.code !== 'NOT_FOUND') throw err;
-      }
-    }
-    if (!found) throw new HttpError(401, 'LOGIN_FAILED', 'The login code is unknown or expired.');
+    const login = await exchangeLoginCode(clients.keys(), code, (env, c) => clients.get(env)!.post<{ openId: string }>('/open/v1/auth/code2session', { code: c }));
+    const found = { env: login.env, openId: login.session.openId };
     // The welcome coupon must be claimable before the user reaches the checkout.
     await ensureStock(found.env, WELCOME_STOCK).catch(() => undefined);
     const token = newId('ms_') + randomBytes(10).toString('hex');
@@ -652,21 +633,11 @@ export function createMoviesBackend(options: MoviesBackendOptions): MoviesBacken
     res.status(404).json({ code: 'NOT_FOUND', message: 'No such route.' });
   });
   // One error boundary: Open API refusals keep their code; nothing internal reaches the mini-app.
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof HttpError) {
-      res.status(err.status).json({ code: err.code, message: err.message });
-    } else if (err instanceof SeatError) {
-      res.status(err.code === 'SEAT_TAKEN' ? 409 : 400).json({ code: err.code, message: err.message, seats: err.seats });
-    } else if (err instanceof LilyOpenApiError) {
-      log('open api refused', { code: err.code, requestId: err.requestId });
-      res.status(err.status >= 500 ? 502 : 409).json({ code: err.code, message: err.detail });
-    } else if ((err as { type?: string })?.type === 'entity.parse.failed') {
-      res.status(400).json({ code: 'INVALID_PARAMS', message: 'The body is not valid JSON.' });
-    } else {
-      log('internal error', { error: (err as Error)?.message });
-      res.status(500).json({ code: 'INTERNAL', message: 'Something went wrong; try again.' });
-    }
+  // Seat refusals carry the seats concerned.
+  app.use((err: unknown, _req: Request, _res: Response, next: NextFunction) => {
+    next(err instanceof SeatError ? new HttpError(err.code === 'SEAT_TAKEN' ? 409 : 400, err.code, err.message, { seats: err.seats }) : err);
   });
+  app.use(errorHandler(log));
 
   let server: Server | null = null;
   let timer: NodeJS.Timeout | null = null;

@@ -19,8 +19,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Request } from 'express';
 import { LilyOpenApiError, LilyOpenClient } from '../../../open-client/index.ts';
+import { errorHandler, exchangeLoginCode, HttpError } from '../../shared/http.ts';
 import { listenOn, stopServer } from '../../shared/serve.ts';
 import { webhookReceiver, type ReceivedWebhook } from '../../shared/webhooks.ts';
 import { DEPOSIT, estimate, PLACES, type FareEstimate } from './fares.ts';
@@ -119,16 +120,6 @@ export interface RideBackend {
   close(): Promise<void>;
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 const newId = (prefix: string) => `${prefix}${randomBytes(6).toString('hex')}`;
 
 /**
@@ -218,18 +209,8 @@ export function createRideBackend(options: RideBackendOptions): RideBackend {
   app.post('/session', async (req, res) => {
     const code = (req.body as { code?: unknown }).code;
     if (typeof code !== 'string') throw new HttpError(400, 'INVALID_PARAMS', 'code is required.');
-    let found: { env: RideEnv; openId: string } | null = null;
-    // A login code belongs to one world: try each (an unknown code is not spent).
-    for (const [env, c] of clients) {
-      try {
-        const s = await c.post<{ openId: string }>('/open/v1/auth/code2session', { code });
-        found = { env, openId: s.openId };
-        break;
-      } catch (err) {
-        if (!(err instanceof LilyOpenApiError) || err.code !== 'NOT_FOUND') throw err;
-      }
-    }
-    if (!found) throw new HttpError(401, 'LOGIN_FAILED', 'The login code is unknown or expired.');
+    const login = await exchangeLoginCode(clients.keys(), code, (env, c) => clients.get(env)!.post<{ openId: string }>('/open/v1/auth/code2session', { code: c }));
+    const found = { env: login.env, openId: login.session.openId };
     const token = newId('rs_') + randomBytes(10).toString('hex');
     state.sessions.set(token, { token, env: found.env, openId: found.openId, createdAt: Date.now() });
     res.json({ token, env: found.env, rider: `…${found.openId.slice(-4)}`, agreement: state.agreements.has(`${found.env}|${found.openId}`) });
@@ -384,17 +365,7 @@ export function createRideBackend(options: RideBackendOptions): RideBackend {
     res.status(404).json({ code: 'NOT_FOUND', message: 'No such route.' });
   });
   // One error boundary: Open API refusals keep their code; nothing internal reaches the mini-app.
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof HttpError) {
-      res.status(err.status).json({ code: err.code, message: err.message });
-    } else if (err instanceof LilyOpenApiError) {
-      log('open api refused', { code: err.code, requestId: err.requestId });
-      res.status(err.status >= 500 ? 502 : 409).json({ code: err.code, message: err.detail });
-    } else {
-      log('internal error', { error: (err as Error)?.message });
-      res.status(500).json({ code: 'INTERNAL', message: 'Something went wrong; try again.' });
-    }
-  });
+  app.use(errorHandler(log));
 
   let server: Server | null = null;
   return {
