@@ -335,19 +335,30 @@ export class MiniAppSession {
       return fail('NOT_FOUND', kind === 'address' ? 'The user has no saved address yet.' : 'The user has no saved invoice title yet.');
     }
     const labels = this.deps.pickerLabels?.() ?? { address: 'Choose a delivery address', invoiceTitle: 'Choose an invoice title' };
-    const picked = await this.deps.ui.sheet('actionSheet', { appName: this.appName, itemList: items.map((i) => i.label.slice(0, 100)), alertText: labels[kind] });
-    if ('cancel' in picked || !items[picked.tapIndex]) return fail('USER_CANCELLED', 'The user closed the picker.');
-    return this.send(req, userGesture, { confirmed: true, pickedId: items[picked.tapIndex]!.id });
+    return this.pickOne(req, userGesture, labels[kind], items, 'picker');
+  }
+
+  /**
+   * Shows `items` in the host's action sheet and sends the call with the id of the one the user
+   * tapped beside its params (`host.pickedId`); USER_CANCELLED, sending nothing, when closed.
+   */
+  private async pickOne(
+    req: Pick<BridgeCallRequest, 'capability' | 'method' | 'params' | 'callId'>,
+    userGesture: boolean,
+    title: string,
+    items: readonly { id: string; label: string }[],
+    sheetName: string,
+  ): Promise<BridgeAnswer> {
+    const picked = await this.deps.ui.sheet('actionSheet', { appName: this.appName, itemList: items.map((i) => i.label.slice(0, 100)), alertText: title });
+    const item = 'cancel' in picked ? undefined : items[picked.tapIndex];
+    if (!item) return fail('USER_CANCELLED', `The user closed the ${sheetName}.`);
+    return this.send(req, userGesture, { confirmed: true, pickedId: item.id });
   }
 
   /** The host's share sheet: the user picks where; the mini-app learns the channel and the code. */
   private async share(req: Pick<BridgeCallRequest, 'capability' | 'method' | 'params' | 'callId'>, userGesture: boolean): Promise<BridgeAnswer> {
     const labels = this.deps.shareLabels?.() ?? { title: 'Share to', contacts: 'Send to a friend', moments: 'Post to my feed', link: 'Copy link' };
-    const picked = await this.deps.ui.sheet('actionSheet', { appName: this.appName, itemList: SHARE_CHANNELS.map((c) => labels[c]), alertText: labels.title });
-    if ('cancel' in picked) return fail('USER_CANCELLED', 'The user closed the share sheet.');
-    const channel = SHARE_CHANNELS[picked.tapIndex];
-    if (!channel) return fail('USER_CANCELLED', 'The user closed the share sheet.');
-    return this.send(req, userGesture, { confirmed: true, pickedId: channel });
+    return this.pickOne(req, userGesture, labels.title, SHARE_CHANNELS.map((c) => ({ id: c, label: labels[c] })), 'share sheet');
   }
 
   private method(call: Pick<BridgeCall, 'capability' | 'method'>): CatalogMethod | undefined {
