@@ -24,6 +24,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { signRequest, verifyBankSignature } from '../open-client/index.ts';
 import { machine, percentile, round, summarize } from './support/stats.ts';
+import { pacedRun, serialize } from './support/paced.ts';
 import { haveWrk, runWrk } from './support/wrk.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -147,47 +148,24 @@ async function closedLoop(fx: Fixture, requests: Prepared[], bankKey: string | n
 }
 
 /**
- * Open loop: request i is due at start + i / rate and sent then (or as soon as one of the
- * connections is free); its latency runs from when it was due to when its answer arrived.
+ * Open loop (bench/support/paced.ts): request i is due at start + i / rate and written then (or as
+ * soon as one of the connections is free); its latency runs from when it was due to when its
+ * answer arrived. Answers are checked for status 200 and, on a sample, for the bank's signature.
  */
 async function paced(fx: Fixture, requests: Prepared[], rate: number, bankKey: string): Promise<{ p50: number; p99: number; rps: number; errors: Record<string, number> }> {
-  agent.destroy();
-  agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const count = Math.min(requests.length, Math.floor(rate * SECONDS));
-  const latencies: number[] = [];
-  const errors: Record<string, number> = {};
-  const inFlight: Promise<void>[] = [];
-  const started = performance.now();
-  let verified = 0;
-  for (let i = 0; i < count; i++) {
-    const due = started + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    const p = requests[i]!;
-    inFlight.push(
-      send(fx.port, p).then(
-        (res) => {
-          latencies.push(performance.now() - due);
-          if (res.status !== 200) {
-            const code = (JSON.parse(res.body) as { code?: string }).code ?? String(res.status);
-            errors[code] = (errors[code] ?? 0) + 1;
-          } else if (verified < 20) {
-            verified++;
-            if (!verifyBankSignature(bankKey, String(res.headers['lily-signature']), String(res.headers['lily-timestamp']), String(res.headers['lily-nonce']), res.body)) {
-              errors.BAD_RESPONSE_SIGNATURE = (errors.BAD_RESPONSE_SIGNATURE ?? 0) + 1;
-            }
-          }
-        },
-        () => {
-          errors.NETWORK = (errors.NETWORK ?? 0) + 1;
-        },
-      ),
-    );
+  const host = `127.0.0.1:${fx.port}`;
+  const bytes = requests.slice(0, count).map((p) => serialize(host, p));
+  const run = await pacedRun(fx.port, bytes, { rate, connections: CONNECTIONS, sample: 20, keepHeaders: ['lily-signature', 'lily-timestamp', 'lily-nonce'] });
+  const errors = { ...run.errors };
+  for (const a of run.sampled) {
+    if (!verifyBankSignature(bankKey, a.headers['lily-signature'] ?? '', a.headers['lily-timestamp'] ?? '', a.headers['lily-nonce'] ?? '', a.body)) {
+      errors.BAD_RESPONSE_SIGNATURE = (errors.BAD_RESPONSE_SIGNATURE ?? 0) + 1;
+    }
   }
-  await Promise.all(inFlight);
-  const elapsed = (performance.now() - started) / 1000;
-  const sorted = latencies.sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), rps: latencies.length / elapsed, errors };
+  if (run.sampled.length === 0) errors.NO_ANSWER_SAMPLED = 1;
+  const sorted = run.latencies.sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), rps: run.rps, errors };
 }
 
 const { fx, stop } = await startServer();
@@ -265,7 +243,7 @@ try {
       connections: CONNECTIONS,
       seconds: SECONDS,
       rounds: ROUNDS,
-      loadGenerator: { capacity: WRK ? 'wrk (C), 1 thread, closed loop' : 'Node http client, closed loop', latency: `Node http client, open loop at ${TARGET_RPS}/s` },
+      loadGenerator: { capacity: WRK ? 'wrk (C), 1 thread, closed loop' : 'Node http client, closed loop', latency: `raw-socket Node client (bench/support/paced.ts), open loop at ${TARGET_RPS}/s` },
       storeDurability: 'full (fsync per commit, group commit)',
       cryptoThreads: fx.cryptoThreads,
     },
@@ -302,8 +280,9 @@ flight, mean latency = ${CONNECTIONS} / throughput.
 | signed GET (query order) | ${get.requestsPerSecond.median} (${get.requestsPerSecond.spread.join('–')}) | ${get.p50Ms.median} ms (${get.p50Ms.spread.join('–')}) | ${get.p99Ms.median} ms (${get.p99Ms.spread.join('–')}) |
 | signed create-prepay POST | ${prepay.requestsPerSecond.median} (${prepay.requestsPerSecond.spread.join('–')}) | ${prepay.p50Ms.median} ms (${prepay.p50Ms.spread.join('–')}) | ${prepay.p99Ms.median} ms (${prepay.p99Ms.spread.join('–')}) |
 
-**Latency at ${TARGET_RPS} req/s**: open loop, requests sent on a fixed schedule over ${CONNECTIONS} keep-alive
-connections from a Node HTTP client, each latency counted from its scheduled time.
+**Latency at ${TARGET_RPS} req/s**: open loop, requests written on a fixed schedule over ${CONNECTIONS} keep-alive
+connections by a raw-socket Node client (bench/support/paced.ts, requests serialized beforehand), each
+latency counted from its scheduled time.
 
 | scenario | req/s done | p50 | p99 |
 |---|---|---|---|

@@ -9,6 +9,7 @@ import { LilyError } from '../protocol/errors.ts';
 import type { Config } from './config.ts';
 import { errorHandler, notFound } from './http/errors.ts';
 import { requestContext } from './http/request-id.ts';
+import { isOpenApiPath } from './openapi/openapi.ts';
 import type { Identity } from './identity/identity.ts';
 import { authenticate } from './identity/middleware.ts';
 import { identityRoutes } from './identity/routes.ts';
@@ -118,12 +119,6 @@ export function createApp(deps: AppDeps): LilyApp {
   app.set('query parser', 'simple');
 
   app.use(requestContext(log));
-  app.use((_req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('X-Frame-Options', 'DENY');
-    next();
-  });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
@@ -147,7 +142,8 @@ export function createApp(deps: AppDeps): LilyApp {
     }
   });
 
-  // The Open API verifies signatures over the exact body bytes and parses its own bodies.
+  // The Open API verifies signatures over the exact body bytes and parses its own bodies. The
+  // server hands it its requests before Express (below); mounted here as well for callers of `app`.
   app.use('/open/v1', deps.openApi.router);
 
   const json = express.json({
@@ -246,7 +242,12 @@ export function createApp(deps: AppDeps): LilyApp {
   app.use(notFound());
   app.use(errorHandler());
 
-  const server = createServer(app);
+  // Merchant servers' calls skip Express's middleware chain, which they do not use: the Open API
+  // gives them their request id, logger and common headers itself.
+  const server = createServer((req, res) => {
+    if (isOpenApiPath(req.url ?? '/')) void deps.openApi.serve(req, res);
+    else app(req, res);
+  });
   const io = new SocketServer(server, { serveClient: false, maxHttpBufferSize: 2 * 1024 * 1024 });
 
   // The dispatcher pushes through the gateway and the gateway dispatches: bind late.

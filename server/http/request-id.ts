@@ -3,6 +3,7 @@
  * response, attached to the request's logger and to every problem+json body.
  */
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../log.ts';
 
@@ -17,21 +18,49 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** A raw request once {@link startRequest} has given it an id and a logger. */
+export interface TrackedRequest extends IncomingMessage {
+  id: string;
+  log: Logger;
+}
+
+/**
+ * Gives a request its id and logger, echoes the id, sets the headers every answer carries, and
+ * logs one line when the response has finished. Works on Node's own request and response, so
+ * that handlers outside Express (the Open API) do the same as the middleware.
+ */
+export function startRequest(log: Logger, req: IncomingMessage, res: ServerResponse): TrackedRequest {
+  const tracked = req as TrackedRequest;
+  const incoming = req.headers['x-request-id'];
+  tracked.id = typeof incoming === 'string' && WELL_FORMED.test(incoming) ? incoming : randomUUID();
+  tracked.log = log.child({ requestId: tracked.id });
+  res.setHeader('X-Request-Id', tracked.id);
+  setSecurityHeaders(res);
+  const started = process.hrtime.bigint();
+  res.on('finish', () => {
+    if (!tracked.log.isLevelEnabled('info')) return;
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
+    const q = url.indexOf('?');
+    tracked.log.info(
+      { method: req.method, path: q < 0 ? url : url.slice(0, q), status: res.statusCode, ms: Math.round(ms * 100) / 100 },
+      'request',
+    );
+  });
+  return tracked;
+}
+
+/** The headers every answer carries, whatever produced it. */
+export function setSecurityHeaders(res: ServerResponse): void {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('X-Frame-Options', 'DENY');
+}
+
 /** Middleware assigning `req.id` and `req.log`, and logging one line per finished request. */
 export function requestContext(log: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const incoming = req.get('x-request-id');
-    req.id = incoming !== undefined && WELL_FORMED.test(incoming) ? incoming : randomUUID();
-    req.log = log.child({ requestId: req.id });
-    res.setHeader('X-Request-Id', req.id);
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      req.log.info(
-        { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 100) / 100 },
-        'request',
-      );
-    });
+    startRequest(log, req, res);
     next();
   };
 }

@@ -6,7 +6,7 @@
  * some routes (package upload) take more than the app's global 1 MiB JSON limit. When a JSON body
  * parser ran first and kept the bytes in `req.rawBody`, those bytes are used.
  */
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { LilyError } from '../../protocol/errors.ts';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -17,15 +17,15 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  * @throws {LilyError} PAYLOAD_TOO_LARGE beyond `limit` bytes; UNSUPPORTED_MEDIA_TYPE for a
  * compressed body.
  */
-export async function readRawBody(req: Request, limit: number): Promise<Uint8Array> {
+export async function readRawBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
   const kept = (req as { rawBody?: unknown }).rawBody;
   if (kept instanceof Uint8Array) {
     if (kept.length > limit) throw tooLarge(limit);
     return kept;
   }
-  const encoding = (req.get('content-encoding') ?? 'identity').toLowerCase();
+  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
   if (encoding !== 'identity') throw new LilyError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body uncompressed (no Content-Encoding).');
-  const declared = req.get('content-length');
+  const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
   if (req.readableEnded) return new Uint8Array(0);
   return new Promise<Uint8Array>((resolve, reject) => {

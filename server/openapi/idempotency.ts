@@ -34,7 +34,7 @@ export interface IdempotencyDoc extends Doc {
 
 /** What {@link IdempotencyStore.begin} decided. */
 export type Reservation =
-  | { kind: 'run' }
+  | { kind: 'run'; /** The reservation's record: pass it to complete or abandon. */ id: string }
   | { kind: 'replay'; status: number; contentType: string; body: string };
 
 /** The scope of a key. */
@@ -76,8 +76,8 @@ export function requestFingerprint(method: string, pathWithQuery: string, body: 
  * ```ts
  * const r = await idem.begin(scope, fingerprint, req.id);
  * if (r.kind === 'replay') return send(r.status, r.body);
- * try { const body = await run(); await idem.complete(scope, 200, 'application/json', body); }
- * catch (err) { if (serverFault(err)) await idem.abandon(scope); else await idem.complete(scope, …); }
+ * try { const body = await run(); await idem.complete(r.id, 200, 'application/json', body); }
+ * catch (err) { if (serverFault(err)) await idem.abandon(r.id); else await idem.complete(r.id, …); }
  * ```
  */
 export class IdempotencyStore {
@@ -106,7 +106,7 @@ export class IdempotencyStore {
     for (let attempt = 0; attempt < 3; attempt++) {
       const now = this.now();
       try {
-        await records.insertOne({
+        const { insertedId } = await records.insertOne({
           ...filter,
           fingerprint,
           state: 'running',
@@ -115,7 +115,7 @@ export class IdempotencyStore {
           leaseUntil: new Date(now + this.options.leaseSeconds * 1000),
           expiresAt: new Date(now + this.options.ttlSeconds * 1000),
         });
-        return { kind: 'run' };
+        return { kind: 'run', id: insertedId };
       } catch (err) {
         if (!(err instanceof DuplicateKeyError)) throw err;
       }
@@ -142,27 +142,19 @@ export class IdempotencyStore {
         { _id: existing._id, state: 'running', leaseUntil: existing.leaseUntil },
         { $set: { requestId, leaseUntil: new Date(now + this.options.leaseSeconds * 1000) } },
       );
-      if (taken) return { kind: 'run' };
+      if (taken) return { kind: 'run', id: taken._id };
       throw new LilyError('IDEMPOTENCY_IN_PROGRESS', undefined, { retryAfterSeconds: 1 });
     }
     throw new LilyError('IDEMPOTENCY_IN_PROGRESS', undefined, { retryAfterSeconds: 1 });
   }
 
-  /** Stores the answer of a reserved key, so that retries receive it. */
-  async complete(scope: IdempotencyScope, status: number, contentType: string, body: string): Promise<void> {
-    await this.store.collection<IdempotencyDoc>(COLLECTION).updateOne(
-      { appId: scope.appId, env: scope.env, key: scope.key },
-      { $set: { state: 'done', status, contentType, body } },
-    );
+  /** Stores the answer of a reservation (the `id` of its {@link Reservation}), so that retries receive it. */
+  async complete(id: string, status: number, contentType: string, body: string): Promise<void> {
+    await this.store.collection<IdempotencyDoc>(COLLECTION).updateOne({ _id: id }, { $set: { state: 'done', status, contentType, body } });
   }
 
-  /** Releases a reserved key without an answer (a server fault), so the request can be retried. */
-  async abandon(scope: IdempotencyScope): Promise<void> {
-    await this.store.collection<IdempotencyDoc>(COLLECTION).deleteOne({
-      appId: scope.appId,
-      env: scope.env,
-      key: scope.key,
-      state: 'running',
-    });
+  /** Releases a reservation without an answer (a server fault), so the request can be retried. */
+  async abandon(id: string): Promise<void> {
+    await this.store.collection<IdempotencyDoc>(COLLECTION).deleteOne({ _id: id, state: 'running' });
   }
 }

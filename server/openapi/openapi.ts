@@ -25,8 +25,8 @@
  * Every response, success or problem+json, is signed by the bank (`Lily-Signature`,
  * `Lily-Timestamp`, `Lily-Nonce`, `Lily-Serial`). See `docs/open-api-signing.md`.
  */
-import { randomUUID } from 'node:crypto';
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Router, type NextFunction } from 'express';
 import { RATE_TIERS, type OpenApiRoute, type RateTier } from '../../capabilities/define.ts';
 import type { Registry } from '../../capabilities/registry.ts';
 import { ERRORS, LilyError, toErrorPayload, toProblem, type ErrorPayload } from '../../protocol/errors.ts';
@@ -34,6 +34,7 @@ import type { AuditLog } from '../audit/audit.ts';
 import { isUsable, type SigningKey } from '../credentials/credentials.ts';
 import { createSm2Service, type Sm2Service } from '../crypto/sm2-pool.ts';
 import type { BankKeys } from '../keys.ts';
+import { startRequest, type TrackedRequest } from '../http/request-id.ts';
 import type { Logger } from '../log.ts';
 import { RateLimiter } from '../policies/flow.ts';
 import type { AppStatus, Env, GrantFacts } from '../policies/gates.ts';
@@ -89,6 +90,12 @@ export interface OpenApi {
    * verifies the raw body itself, with per-route size limits.
    */
   readonly router: Router;
+  /**
+   * Answers a request on Node's own request and response, without Express in front (the server
+   * sends every `/open/v1` request here first). Gives the request its id and logger when nothing
+   * did before. Resolves once the answer is sent.
+   */
+  serve(req: IncomingMessage, res: ServerResponse): Promise<void>;
   /** Creates the store indexes (nonces, idempotency). Call once at start-up. */
   init(): Promise<void>;
   /**
@@ -111,6 +118,27 @@ export interface OpenApi {
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** A request being answered: Node's own, with its id and logger (and Express's fields if it came through Express). */
+type OpenRequest = TrackedRequest & { originalUrl?: string; rawBody?: Uint8Array };
+
+/** The URL as the client sent it (Express strips a mount path from `req.url`, not from `originalUrl`). */
+function fullUrl(req: IncomingMessage & { originalUrl?: string }): string {
+  return req.originalUrl ?? req.url ?? '/';
+}
+
+/** A request header as one string (the first, should a client repeat it). */
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** True for the paths the Open API answers: `/open/v1` and below. */
+export function isOpenApiPath(url: string): boolean {
+  if (!url.startsWith('/open/v1')) return false;
+  const c = url.charCodeAt(8);
+  return Number.isNaN(c) || c === 47 /* / */ || c === 63 /* ? */;
+}
 const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
 
 /**
@@ -142,9 +170,9 @@ export function createOpenApi(deps: OpenApiDeps, options: OpenApiOptions = {}): 
   const signBank = (message: string) => sm2.signBank(message);
 
   /** Sends a body signed by the bank. */
-  const send = async (res: Response, status: number, contentType: string, body: string, headers: Record<string, string> = {}): Promise<void> => {
+  const send = async (res: ServerResponse, status: number, contentType: string, body: string, headers: Record<string, string> = {}): Promise<void> => {
     const signature = await signResponseWith(signBank, deps.bankKeys.serial, body, now());
-    res.status(status);
+    res.statusCode = status;
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
     for (const [k, v] of Object.entries(signature)) res.setHeader(k, v);
     res.setHeader('Content-Type', contentType);
@@ -153,9 +181,9 @@ export function createOpenApi(deps: OpenApiDeps, options: OpenApiOptions = {}): 
     res.end(body);
   };
 
-  const problemBody = (req: Request, payload: ErrorPayload): string => JSON.stringify(toProblem(payload, req.id, req.originalUrl));
+  const problemBody = (req: OpenRequest, payload: ErrorPayload): string => JSON.stringify(toProblem(payload, req.id, fullUrl(req)));
 
-  const sendError = async (req: Request, res: Response, err: unknown, headers: Record<string, string> = {}): Promise<void> => {
+  const sendError = async (req: OpenRequest, res: ServerResponse, err: unknown, headers: Record<string, string> = {}): Promise<void> => {
     const payload = toErrorPayload(err);
     if (!(err instanceof LilyError) || ERRORS[err.code].fault === 'server') req.log.error({ err }, 'open api request failed');
     if (res.headersSent) {
@@ -200,33 +228,27 @@ export function createOpenApi(deps: OpenApiDeps, options: OpenApiOptions = {}): 
     };
   };
 
-  const dispatch = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    const url = req.originalUrl;
+  /** Answers a request under `/open/v1`. */
+  const dispatch = async (incoming: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const req: OpenRequest = (incoming as Partial<TrackedRequest>).id ? (incoming as OpenRequest) : startRequest(deps.log, incoming, res);
+    const url = fullUrl(req);
+    const method = req.method ?? 'GET';
     const q = url.indexOf('?');
     const rawPath = q < 0 ? url : url.slice(0, q);
-    if (rawPath !== '/open/v1' && !rawPath.startsWith('/open/v1/')) {
-      next();
-      return;
-    }
-    if (!req.id) {
-      req.id = randomUUID();
-      req.log = deps.log.child({ requestId: req.id });
-      res.setHeader('X-Request-Id', req.id);
-    }
     let rateHeaders: Record<string, string> = {};
     try {
       // 1. route
-      const match = table.match(req.method, rawPath);
-      if (match.kind === 'none') throw new LilyError('ROUTE_NOT_FOUND', `No Open API endpoint ${req.method} ${rawPath}.`);
+      const match = table.match(method, rawPath);
+      if (match.kind === 'none') throw new LilyError('ROUTE_NOT_FOUND', `No Open API endpoint ${method} ${rawPath}.`);
       if (match.kind === 'wrong-method') {
-        throw new LilyError('METHOD_NOT_ALLOWED', `${rawPath} does not accept ${req.method}; it accepts ${match.allow.join(', ')}.`, {
+        throw new LilyError('METHOD_NOT_ALLOWED', `${rawPath} does not accept ${method}; it accepts ${match.allow.join(', ')}.`, {
           allow: match.allow,
         });
       }
       const route = match.route;
 
       // 2-4. signature header, clock, key
-      const auth = parseAuthorization(req.get('authorization'));
+      const auth = parseAuthorization(header(req, 'authorization'));
       const nowMs = now();
       const skew = Math.floor(nowMs / 1000) - Number(auth.timestamp);
       if (Math.abs(skew) > windowSeconds) {
@@ -249,7 +271,7 @@ export function createOpenApi(deps: OpenApiDeps, options: OpenApiOptions = {}): 
 
       // 5. exact body bytes and the signature over them
       const raw = await readRawBody(req, route.bodyLimit);
-      if (!(await sm2.verify(canonicalRequest(req.method, url, auth.timestamp, auth.nonce, raw), auth.signatureHex, key.publicKey))) {
+      if (!(await sm2.verify(canonicalRequest(method, url, auth.timestamp, auth.nonce, raw), auth.signatureHex, key.publicKey))) {
         throw new LilyError(
           'SIGNATURE_INVALID',
           'The signature does not verify: sign METHOD\\nPATH?QUERY\\nTIMESTAMP\\nNONCE\\nBODY\\n exactly as sent, with the key of this serial_no.',
@@ -284,17 +306,17 @@ export function createOpenApi(deps: OpenApiDeps, options: OpenApiOptions = {}): 
       }
 
       // 7. idempotency key, input, handler
-      const idempotencyKey = req.method === 'GET' ? null : (req.get('idempotency-key') ?? null);
-      if (req.method === 'POST' && idempotencyKey === null) {
+      const idempotencyKey = method === 'GET' ? null : (header(req, 'idempotency-key') ?? null);
+      if (method === 'POST' && idempotencyKey === null) {
         throw new LilyError('IDEMPOTENCY_KEY_REQUIRED', 'POST requests need an Idempotency-Key header (1-128 visible ASCII characters).');
       }
       if (idempotencyKey !== null && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
         throw new LilyError('IDEMPOTENCY_KEY_REQUIRED', 'The Idempotency-Key must be 1-128 visible ASCII characters.');
       }
       const params = table.parseParams(route, match.pathParams, new URLSearchParams(q < 0 ? '' : url.slice(q + 1)));
-      const takesBody = req.method === 'POST' || req.method === 'PUT';
-      if (!takesBody && raw.length > 0) throw new LilyError('INVALID_PARAMS', `${req.method} requests take no body.`);
-      const body = takesBody ? table.parseBody(route, parseJsonBody(raw, req.get('content-type'))) : undefined;
+      const takesBody = method === 'POST' || method === 'PUT';
+      if (!takesBody && raw.length > 0) throw new LilyError('INVALID_PARAMS', `${method} requests take no body.`);
+      const body = takesBody ? table.parseBody(route, parseJsonBody(raw, header(req, 'content-type'))) : undefined;
       const handler = route.handler;
       if (!handler) throw new LilyError('UNAVAILABLE', `${route.operationId} is not available yet.`);
 
@@ -308,27 +330,32 @@ export function createOpenApi(deps: OpenApiDeps, options: OpenApiOptions = {}): 
 
       // 10. idempotency, then the handler
       const scope: IdempotencyScope | null = idempotencyKey === null ? null : { appId, env, key: idempotencyKey };
+      let reservationId: string | null = null;
       if (scope) {
-        const reservation = await idempotency.begin(scope, requestFingerprint(req.method, url, raw), req.id);
+        const reservation = await idempotency.begin(scope, requestFingerprint(method, url, raw), req.id);
         if (reservation.kind === 'replay') {
           await send(res, reservation.status, reservation.contentType, reservation.body, { ...rateHeaders, 'Idempotency-Replayed': 'true' });
           return;
         }
+        reservationId = reservation.id;
       }
-      await run(req, res, { route, handler, params, body, appId, env, serial: key.serial, idempotencyKey, scope, rateHeaders });
+      await run(req, res, { route, handler, params, body, appId, env, serial: key.serial, idempotencyKey, reservationId, rateHeaders });
     } catch (err) {
       const headers = { ...rateHeaders, ...((err as { headers?: Record<string, string> }).headers ?? {}) };
       await sendError(req, res, err, headers).catch((failure: unknown) => {
         req.log.error({ err: failure }, 'open api answer could not be sent');
-        if (!res.headersSent) res.status(500).end();
+        if (!res.headersSent) {
+          res.statusCode = 500;
+          res.end();
+        }
       });
     }
   };
 
   /** Runs a handler, stores its answer under the idempotency key when there is one, and sends it. */
   const run = async (
-    req: Request,
-    res: Response,
+    req: OpenRequest,
+    res: ServerResponse,
     call: {
       route: RouteEntry;
       handler: OpenApiHandler<unknown>;
@@ -338,11 +365,12 @@ export function createOpenApi(deps: OpenApiDeps, options: OpenApiOptions = {}): 
       env: SigningKey['env'];
       serial: string;
       idempotencyKey: string | null;
-      scope: IdempotencyScope | null;
+      /** The idempotency reservation the answer is stored under, if the request has a key. */
+      reservationId: string | null;
       rateHeaders: Record<string, string>;
     },
   ): Promise<void> => {
-    const { route, appId, env, scope, rateHeaders } = call;
+    const { route, appId, env, reservationId, rateHeaders } = call;
     const ctx: OpenApiContext = {
       appId,
       env,
@@ -377,24 +405,29 @@ export function createOpenApi(deps: OpenApiDeps, options: OpenApiOptions = {}): 
       const payload = toErrorPayload(err);
       if (!(err instanceof LilyError) || ERRORS[err.code].fault === 'server') {
         // Server faults are not remembered: the request may be retried with the same key.
-        if (scope) await idempotency.abandon(scope);
+        if (reservationId !== null) await idempotency.abandon(reservationId);
         throw err;
       }
       status = ERRORS[payload.code].status;
       contentType = PROBLEM_TYPE;
       body = problemBody(req, payload);
     }
-    if (scope) await idempotency.complete(scope, status, contentType, body);
+    if (reservationId !== null) await idempotency.complete(reservationId, status, contentType, body);
     await send(res, status, contentType, body, rateHeaders);
   };
 
   const router = Router();
-  router.use((req, res, next) => {
-    void dispatch(req, res, next);
+  router.use((req, res, next: NextFunction) => {
+    if (!isOpenApiPath(fullUrl(req))) {
+      next();
+      return;
+    }
+    void dispatch(req, res);
   });
 
   const api: OpenApi = {
     router,
+    serve: dispatch,
     async init() {
       await nonces.init();
       await idempotency.init();
