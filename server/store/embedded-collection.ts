@@ -101,7 +101,7 @@ export class EmbeddedCollection<T extends Doc = Doc> implements Collection<T> {
     } catch (err) {
       throw state.duplicateKey(err);
     }
-    this.engine.noteMultikey(state, doc);
+    this.engine.noteWritten(state, doc);
     return text;
   }
 
@@ -114,7 +114,7 @@ export class EmbeddedCollection<T extends Doc = Doc> implements Collection<T> {
     } catch (err) {
       throw state.duplicateKey(err);
     }
-    this.engine.noteMultikey(state, doc);
+    this.engine.noteWritten(state, doc);
     return text;
   }
 

@@ -82,6 +82,48 @@ describe('embedded engine', () => {
     }
   });
 
+  it('never shows a document once its TTL date has passed, though operations skip the check while nothing can expire', async () => {
+    const slow = Engine.open({ dataDir: mkdtempSync(path.join(tmpdir(), 'lily-engine-ttl-')), durability: 'normal', ttlMonitorMs: 60_000 });
+    try {
+      const nonces = new EmbeddedCollection(slow, 'nonces', null);
+      await nonces.createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0 });
+      await nonces.insertOne({ _id: 'later', expiresAt: new Date(Date.now() + 60_000) });
+      expect(await nonces.countDocuments()).toBe(1); // the check now knows nothing expires for a minute
+      // A write lowers that horizon: a date 150 ms ahead is honoured without waiting for a recheck.
+      await nonces.insertOne({ _id: 'soon', expiresAt: new Date(Date.now() + 150) });
+      expect(await nonces.findOne({ _id: 'soon' })).not.toBeNull();
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await nonces.findOne({ _id: 'soon' })).toBeNull();
+      expect((await nonces.find({}).toArray()).map((d) => d._id)).toEqual(['later']);
+
+      // A rolled-back transaction brings back what it deleted; its expiry is honoured too.
+      await nonces.insertOne({ _id: 'back', expiresAt: new Date(Date.now() + 150) });
+      await slow
+        .transaction(async (ctx) => {
+          const tx = new EmbeddedCollection(slow, 'nonces', ctx);
+          await tx.deleteOne({ _id: 'back' });
+          await new Promise((r) => setTimeout(r, 200));
+          expect(await tx.countDocuments()).toBe(1); // checks again: only 'later' is left
+          throw new Error('roll back');
+        })
+        .catch(() => undefined);
+      // 'back' is restored, and expired: it must not show.
+      expect(await nonces.findOne({ _id: 'back' })).toBeNull();
+      expect(await nonces.countDocuments()).toBe(1);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('finds the earliest TTL date through the TTL index', () => {
+    const state = engine.state('sessions', null);
+    engine.createIndex(state, { name: 'expiresAt_1', keys: [['expiresAt', 1]], unique: false, expireAfterSeconds: 60 });
+    const sql = state.ttl[0]!.earliest.source;
+    expect(sql).toMatch(/^SELECT MIN\(/);
+    const plan = (engine.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((r) => r.detail).join('; ');
+    expect(plan).toMatch(/USING (COVERING )?INDEX/);
+  });
+
   it('makes a transaction roll back after a failed write even if the body catches the error', async () => {
     const users = coll('users');
     await users.createIndex({ email: 1 }, { unique: true });

@@ -56,10 +56,22 @@ const META_DDL = `
 `;
 
 interface TtlRule {
+  /** The indexed date field. */
+  field: string;
   seconds: number;
-  probe: Statement;
+  /** The earliest date of the field among the documents the rule covers (NULL when none). */
+  earliest: Statement;
   purge: Statement;
+  /**
+   * Nothing this rule covers can expire before this time (ms), as far as this connection knows:
+   * operations skip the rule until then. Writes made here lower it; a recheck at least every
+   * {@link TTL_RECHECK_MS} bounds what writes of other processes can hide.
+   */
+  quietUntil: number;
 }
+
+/** How long an operation may trust the last TTL check, at most (other processes may write). */
+const TTL_RECHECK_MS = 1_000;
 
 /** One collection's table, its indexes and its cached statements. */
 export class CollState {
@@ -110,11 +122,13 @@ export class CollState {
       const field = spec.keys[0]?.[0];
       if (spec.expireAfterSeconds === undefined || field === undefined) return [];
       const partial = spec.partialFilterExpression ? ` AND ${partialSql(spec.partialFilterExpression)}` : '';
-      const where = `WHERE ${dateExpr(field)} <= ?${partial}`;
       return [{
+        field,
         seconds: spec.expireAfterSeconds,
-        probe: this.db.prepare(`SELECT 1 FROM ${this.table} ${where} LIMIT 1`),
-        purge: this.db.prepare(`DELETE FROM ${this.table} ${where}`),
+        // Both are seeks on the rule's date index.
+        earliest: this.db.prepare(`SELECT MIN(${dateExpr(field)}) FROM ${this.table} WHERE ${dateExpr(field)} IS NOT NULL${partial}`).pluck(),
+        purge: this.db.prepare(`DELETE FROM ${this.table} WHERE ${dateExpr(field)} <= ?${partial}`),
+        quietUntil: -Infinity,
       }];
     });
   }
@@ -265,6 +279,16 @@ class Checkpointer {
     await this.#exited;
     clearTimeout(timeout);
   }
+}
+
+/** The value at a dotted path of a document (undefined through arrays or missing fields). */
+function valueAt(doc: Record<string, unknown>, field: string): unknown {
+  let cur: unknown = doc;
+  for (const seg of field.split('.')) {
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
+    cur = (cur as Record<string, unknown>)[seg];
+  }
+  return cur;
 }
 
 function reason(err: unknown): string {
@@ -444,8 +468,10 @@ export class Engine {
       } catch (err) {
         tx.active = false;
         if (this.db.inTransaction) this.#rollback.run();
-        // Tables created by the transaction are gone, and with them their statements.
+        // Tables created by the transaction are gone, and with them their statements; documents
+        // it deleted are back, so what the TTL checks learned meanwhile no longer holds.
         for (const name of tx.created) this.#states.delete(name);
+        for (const state of this.#states.values()) for (const rule of state.ttl) rule.quietUntil = -Infinity;
         throw err;
       }
     } finally {
@@ -456,24 +482,39 @@ export class Engine {
     return result;
   }
 
-  /** Records that `doc` makes some indexed paths multikey (see {@link CollState.multikey}). */
-  noteMultikey(state: CollState, doc: Record<string, unknown>): void {
+  /**
+   * Bookkeeping after `doc` was written: indexed paths it makes multikey (see
+   * {@link CollState.multikey}), and TTL dates that expire sooner than the collection expected.
+   */
+  noteWritten(state: CollState, doc: Record<string, unknown>): void {
     for (const field of state.paths) {
       if (!state.multikey.has(field) && isMultikey(doc, field)) {
         state.multikey.add(field);
         this.#saveMultikey.run(state.name, field);
       }
     }
+    for (const rule of state.ttl) {
+      const value = valueAt(doc, rule.field);
+      if (value instanceof Date) rule.quietUntil = Math.min(rule.quietUntil, value.getTime() + rule.seconds * 1000);
+    }
   }
 
-  /** Deletes the collection's expired documents (TTL), so that no operation sees them. */
-  purgeExpired(state: CollState): void {
+  /**
+   * Deletes the collection's expired documents (TTL), so that no operation sees them. Knowing the
+   * earliest date, it looks again only once that date may have passed (or after a second).
+   */
+  purgeExpired(state: CollState, force = false): void {
     if (state.ttl.length === 0) return;
     const now = Date.now();
     for (const rule of state.ttl) {
-      const limit = now - rule.seconds * 1000;
-      // The probe is an index seek; the delete (a write) runs only when something expired.
-      if (rule.probe.get(limit) !== undefined) rule.purge.run(limit);
+      if (!force && now < rule.quietUntil) continue;
+      const ttlMs = rule.seconds * 1000;
+      let earliest = rule.earliest.get() as number | null;
+      if (earliest !== null && earliest + ttlMs <= now) {
+        rule.purge.run(now - ttlMs);
+        earliest = rule.earliest.get() as number | null;
+      }
+      rule.quietUntil = Math.min(earliest === null ? Infinity : earliest + ttlMs, now + TTL_RECHECK_MS);
     }
   }
 
@@ -513,7 +554,7 @@ export class Engine {
   #sweep(): void {
     if (this.closed || !this.mutex.tryAcquire()) return;
     try {
-      for (const state of this.#states.values()) this.purgeExpired(state);
+      for (const state of this.#states.values()) this.purgeExpired(state, true);
     } catch {
       // Best effort (e.g. the disk is full): the next round or the next operation retries.
     } finally {

@@ -1,3 +1,4 @@
+import * as mingoOps from 'mingo/operators/update';
 import { describe, expect, it } from 'vitest';
 import type { Doc } from './types.ts';
 import { applyUpdate, assertUpdateDoc, filterId, upsertSeed, withUpsertId } from './update.ts';
@@ -21,6 +22,38 @@ describe('update documents', () => {
     expect(applyUpdate(d, { $addToSet: { tags: 'a' } }, {}, false)).toBe(false);
     expect(applyUpdate(d, { $inc: { n: 1 } }, {}, false)).toBe(true);
     expect(d).toEqual({ _id: 'd', n: 2, tags: ['a'] });
+  });
+
+  it('applies a $set of top-level scalars and dates exactly as mingo does', () => {
+    const values: unknown[] = ['a', 'b', '', 0, 1, 1.5, -2, true, false, null, new Date(1_000), new Date(2_000)];
+    const pick = (i: number) => values[i % values.length];
+    let changedSome = 0;
+    for (let i = 0; i < 500; i++) {
+      const base: Record<string, unknown> = {};
+      const set: Record<string, unknown> = {};
+      for (const [k, field] of ['a', 'b', 'c'].entries()) {
+        if ((i + k) % 3 !== 0) base[field] = pick(i * 7 + k);
+        if ((i + k) % 2 === 0) set[field] = pick(i * 5 + k * 3);
+      }
+      if (Object.keys(set).length === 0) continue;
+      const fast = doc(structuredClone(base));
+      const reference = doc(structuredClone(base));
+      const changed = applyUpdate(fast, { $set: set }, {}, false);
+      const referenceChanged = (mingoOps.$set as (e: Record<string, unknown>) => (o: object) => string[])(structuredClone(set))(reference).length > 0;
+      expect(fast).toEqual(reference);
+      expect(changed).toBe(referenceChanged);
+      if (changed) changedSome++;
+    }
+    expect(changedSome).toBeGreaterThan(100);
+    // Dates are compared by time and copied, not shared with the caller.
+    const when = new Date(5_000);
+    const d = doc({ at: new Date(5_000) });
+    expect(applyUpdate(d, { $set: { at: when } }, {}, false)).toBe(false);
+    expect(applyUpdate(d, { $set: { at: new Date(6_000) } }, {}, false)).toBe(true);
+    const e = doc({});
+    applyUpdate(e, { $set: { at: when } }, {}, false);
+    expect(e.at).toEqual(when);
+    expect(e.at).not.toBe(when);
   });
 
   it('applies $setOnInsert only when inserting', () => {

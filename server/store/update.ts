@@ -132,12 +132,58 @@ export function applyUpdate(doc: Doc, update: Update, filter: Filter, inserting:
   } else {
     for (const [op, expr] of Object.entries(ops)) {
       if (Object.keys(expr).length === 0) continue;
+      if (op === '$set' && isPlainSet(expr)) {
+        if (setPlain(doc, expr)) modified = true;
+        continue;
+      }
       const mutate = OPERATORS[op] as Mutator;
       if (mutate(expr as Record<string, never>)(doc).length > 0) modified = true;
     }
   }
   if (doc._id !== idBefore) throw new Error(IMMUTABLE_ID_MESSAGE);
   return modified;
+}
+
+/** A value `$set` may store as is and compare exactly: a scalar or a valid date. */
+function isScalar(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object':
+      return value === null || (value instanceof Date && !Number.isNaN(value.getTime()));
+    default:
+      return false;
+  }
+}
+
+/**
+ * True for the most common update, `$set` of top-level fields to scalars or dates, which
+ * {@link setPlain} applies without mingo (whose operator machinery costs more than the rest of a
+ * small update together).
+ */
+function isPlainSet(expr: Record<string, unknown>): boolean {
+  for (const path in expr) {
+    if (path.includes('.') || path.includes('$') || !isScalar(expr[path])) return false;
+  }
+  return true;
+}
+
+/** Applies a plain `$set` (see {@link isPlainSet}); true when some field changed. */
+function setPlain(doc: Record<string, unknown>, expr: Record<string, unknown>): boolean {
+  let changed = false;
+  for (const path in expr) {
+    const next = expr[path];
+    const current = doc[path];
+    const same =
+      next instanceof Date ? current instanceof Date && current.getTime() === next.getTime() : current === next;
+    if (same) continue;
+    doc[path] = next instanceof Date ? new Date(next.getTime()) : next;
+    changed = true;
+  }
+  return changed;
 }
 
 function forEachEquality(filter: Filter, visit: (path: string, value: unknown) => void): void {

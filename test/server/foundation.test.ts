@@ -32,6 +32,29 @@ describe('errors over HTTP', () => {
     expect(res.body).toMatchObject({ code: 'ROUTE_NOT_FOUND', status: 404, requestId: 'r-1' });
   });
 
+  it('gives Open API answers, which bypass Express, the same request id and common headers', async () => {
+    for (const [path, headers] of [
+      ['/healthz', { 'x-request-id': 'r-2' }],
+      ['/open/v1/payments/orders/o_1?x=1', { 'x-request-id': 'r-2' }],
+      ['/open/v1', { 'x-request-id': 'r-2' }],
+    ] as const) {
+      const res = await http(srv.baseUrl, 'GET', path, { headers });
+      expect(res.headers.get('x-request-id'), path).toBe('r-2');
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(res.headers.get('x-frame-options'), path).toBe('DENY');
+      expect(res.headers.get('referrer-policy'), path).toBe('no-referrer');
+    }
+    const unsigned = await http(srv.baseUrl, 'GET', '/open/v1/payments/orders/o_1?x=1', { headers: { 'x-request-id': 'r-3' } });
+    expect(unsigned.status).toBe(401);
+    expect(unsigned.body).toMatchObject({ code: 'SIGNATURE_MISSING', requestId: 'r-3', instance: '/open/v1/payments/orders/o_1?x=1' });
+    expect(unsigned.headers.get('lily-signature')).toBeTruthy();
+    // A path that only starts like the Open API is the app's: Express answers it.
+    const other = await http(srv.baseUrl, 'GET', '/open/v1x', { headers: { 'x-request-id': 'r-4' } });
+    expect(other.status).toBe(404);
+    expect(other.headers.get('lily-signature')).toBeNull();
+    expect(other.body).toMatchObject({ code: 'ROUTE_NOT_FOUND', requestId: 'r-4' });
+  });
+
   it('answers malformed JSON with INVALID_JSON and no parser internals', async () => {
     const res = await http(srv.baseUrl, 'POST', '/api/auth/login', { body: '{"kind": "user",' });
     expect(res.status).toBe(400);
