@@ -2,18 +2,25 @@
  * National-standard cryptography for Lily: SM2 signatures and encryption, SM3 digests, SM4.
  *
  * Platform-neutral (no Node built-ins): used by the server, the runtime's package verifier, the
- * CLI and the merchant Open API client. Built on sm-crypto-v2 and interoperable with sm-crypto
- * (≥ 0.5.8): signatures are DER-encoded, computed over SM3 with Z (user id `1234567812345678`),
- * and SM2 ciphertexts are C1C3C2. Every option is passed explicitly because the two libraries'
- * defaults differ.
+ * CLI and the merchant Open API client. SM2 signing and verification run on `sm2-fast.ts` (curve
+ * arithmetic of its own over BigInt, with per-key tables, and SM3 from sm-crypto-v2); everything
+ * else is built on sm-crypto-v2. Interoperable with sm-crypto (≥ 0.5.8): signatures are
+ * DER-encoded, computed over SM3 with Z (user id `1234567812345678`), and SM2 ciphertexts are
+ * C1C3C2. Every option is passed explicitly because the two libraries' defaults differ.
  */
 import { sm2, sm3 as sm3v2, sm4 } from 'sm-crypto-v2';
+import {
+  SM2_N,
+  sm2SignFast,
+  sm2SigningKey,
+  sm2VerifyFast,
+  sm2VerifyingKey,
+  type Sm2SigningKey,
+  type Sm2VerifyingKey,
+} from './sm2-fast.ts';
 
 /** The default SM2 user id of GB/T 35276, used for every Lily signature. */
 export const SM2_USER_ID = '1234567812345678';
-
-/** The order n of the SM2 curve: valid r and s lie in [1, n-1]. */
-const SM2_N = BigInt('0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123');
 
 /** An SM2 key pair as hex: private key 32 bytes, public key uncompressed (`04` + x + y). */
 export interface Sm2KeyPair {
@@ -127,17 +134,32 @@ export function isValidPublicKey(publicKey: string): boolean {
   }
 }
 
+/** Prepared signing keys (d, (1 + d)⁻¹ and Z), by private key and the public key given for Z. */
+const signingKeys = new Map<string, Sm2SigningKey>();
+const SIGNING_KEYS_MAX = 256;
+
+/** The cached signing key of a private key; throws when the key is not a valid SM2 private key. */
+function signingKeyFor(privateKey: string, publicKey: string | undefined): Sm2SigningKey {
+  const id = publicKey === undefined ? privateKey : `${privateKey}:${publicKey.toLowerCase()}`;
+  let key = signingKeys.get(id);
+  if (key === undefined) {
+    key = sm2SigningKey(privateKey, SM2_USER_ID, publicKey);
+    if (signingKeys.size >= SIGNING_KEYS_MAX) {
+      const oldest = signingKeys.keys().next().value;
+      if (oldest !== undefined) signingKeys.delete(oldest);
+    }
+    signingKeys.set(id, key);
+  }
+  return key;
+}
+
 /**
  * Signs `message` with SM2 (SM3 with Z, user id 1234567812345678) and returns a DER signature
- * as hex. Passing the public key saves recomputing it.
+ * as hex. `privateKey` is 64 hex digits; Z is computed from `publicKey` when given (uncompressed),
+ * else from the private key's own public key.
  */
 export function sm2Sign(message: string | Uint8Array, privateKey: string, publicKey?: string): string {
-  return sm2.doSignature(typeof message === 'string' ? utf8(message) : message, privateKey, {
-    der: true,
-    hash: true,
-    userId: SM2_USER_ID,
-    publicKey: publicKey ?? publicKeyOf(privateKey),
-  });
+  return sm2SignFast(typeof message === 'string' ? utf8(message) : message, signingKeyFor(privateKey, publicKey));
 }
 
 /**
@@ -169,24 +191,27 @@ export function parseDerSignature(hex: string): { r: bigint; s: bigint } | undef
   return { r, s };
 }
 
-/** A cache of precomputed public-key points: verification is ~25× faster with one. */
-const precomputed = new Map<string, ReturnType<typeof sm2.precomputePublicKey>>();
+/**
+ * A cache of prepared public keys (Z and a table of multiples, about 150 KB each): preparing one
+ * costs about as much as 50 verifications with it.
+ */
+const precomputed = new Map<string, Sm2VerifyingKey>();
 const PRECOMPUTED_MAX = 2_000;
 
-/** The cached precomputed point of a public key, or undefined when the key is not a valid point. */
-function pointFor(publicKey: string): ReturnType<typeof sm2.precomputePublicKey> | undefined {
+/** The cached prepared public key, or undefined when the key is not a valid point. */
+function verifyingKeyFor(publicKey: string): Sm2VerifyingKey | undefined {
   const key = publicKey.toLowerCase();
-  let point = precomputed.get(key);
-  if (point === undefined) {
+  let prepared = precomputed.get(key);
+  if (prepared === undefined) {
     if (!isValidPublicKey(key)) return undefined;
-    point = sm2.precomputePublicKey(key);
+    prepared = sm2VerifyingKey(key, SM2_USER_ID);
     if (precomputed.size >= PRECOMPUTED_MAX) {
       const oldest = precomputed.keys().next().value;
       if (oldest !== undefined) precomputed.delete(oldest);
     }
-    precomputed.set(key, point);
+    precomputed.set(key, prepared);
   }
-  return point;
+  return prepared;
 }
 
 /**
@@ -198,10 +223,9 @@ export function sm2Verify(message: string | Uint8Array, signatureHex: string, pu
   if (rs === undefined) return false;
   if (rs.r < 1n || rs.r >= SM2_N || rs.s < 1n || rs.s >= SM2_N) return false;
   try {
-    const point = pointFor(publicKey);
-    if (point === undefined) return false;
-    const msg = typeof message === 'string' ? utf8(message) : message;
-    return sm2.doVerifySignature(msg, signatureHex, point, { der: true, hash: true, userId: SM2_USER_ID });
+    const key = verifyingKeyFor(publicKey);
+    if (key === undefined) return false;
+    return sm2VerifyFast(typeof message === 'string' ? utf8(message) : message, rs.r, rs.s, key);
   } catch {
     return false;
   }

@@ -1,6 +1,6 @@
 /**
- * SM2 off the event loop. Verifying a merchant's signature and signing the bank's answer are the
- * costliest steps of an Open API request (about a millisecond of pure computation together); a
+ * SM2 off the event loop. Verifying a merchant's signature and signing the bank's answer are
+ * among the costliest steps of an Open API request (about 0.3 ms of pure computation together); a
  * pool of worker threads does them so the event loop stays free for I/O, and a machine with
  * several cores uses them. With no threads (tests, one-core machines) the same calls run inline.
  *
