@@ -35,9 +35,12 @@ const PRESIGN = Number(process.env.BENCH_PRESIGN ?? 8000);
 /** The offered rate of the latency scenario (the issue's throughput target). */
 const TARGET_RPS = Number(process.env.BENCH_TARGET_RPS ?? 500);
 const root = path.resolve(import.meta.dirname, '..');
+/** Node flags of the server process: those `npm start` uses (package.json), or BENCH_NODE_FLAGS. */
+const SERVER_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 
 interface Fixture {
   port: number;
+  logLevel: string;
   cryptoThreads: number;
   appId: string;
   serialNo: string;
@@ -53,7 +56,7 @@ interface Prepared {
 }
 
 async function startServer(): Promise<{ fx: Fixture; stop(): void }> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/lily-prof'] : []), '--import', 'tsx', path.join(root, 'bench/support/openapi-server.ts')], {
+  const child = spawn(process.execPath, [...SERVER_FLAGS, ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/lily-prof'] : []), '--import', 'tsx', path.join(root, 'bench/support/openapi-server.ts')], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -246,6 +249,8 @@ try {
       loadGenerator: { capacity: WRK ? 'wrk (C), 1 thread, closed loop' : 'Node http client, closed loop', latency: `raw-socket Node client (bench/support/paced.ts), open loop at ${TARGET_RPS}/s` },
       storeDurability: 'full (fsync per commit, group commit)',
       cryptoThreads: fx.cryptoThreads,
+      logLevel: fx.logLevel,
+      serverNodeFlags: SERVER_FLAGS.join(' '),
     },
     capacity: { signedGet: get, createPrepay: prepay },
     atTargetRate: { requestsPerSecondOffered: TARGET_RPS, signedGet: getPaced, createPrepay: prepayPaced },
@@ -263,8 +268,9 @@ try {
     path.join(root, 'bench/results/open-api.md'),
     `# Open API benchmark
 
-The server in its own process with the embedded store at full durability (every acknowledged
-commit fsynced; concurrent commits share a flush) and ${fx.cryptoThreads} SM2 worker thread(s). Every request is
+The server in its own process (\`node ${SERVER_FLAGS.join(' ')}\`) with the embedded store at full durability (every acknowledged
+commit fsynced; concurrent commits share a flush), ${fx.cryptoThreads} SM2 worker thread(s), and logs at level
+${fx.logLevel} (one access line per request, as in production, written to /dev/null). Every request is
 SM2-signed with a fresh nonce (signed before the timed part); every answer is SM2-signed by the
 bank (spot-checked). ${ROUNDS} rounds of ${SECONDS} s per scenario; median of the rounds, with the range.
 
