@@ -202,7 +202,7 @@ describe('embedded engine at full durability (group commit)', () => {
   it('acknowledges each write after a flush, and concurrent writers share flushes', async () => {
     const docs = new EmbeddedCollection(engine, 'docs', null);
     await docs.insertOne({ _id: 'first' });
-    expect(engine.syncStats).toEqual({ commits: 1, flushes: 1 });
+    expect(engine.syncStats).toEqual({ writes: 1, commits: 1, flushes: 1 });
 
     // 200 writers at once: autocommit inserts and transactions interleaved.
     const writes = Array.from({ length: 200 }, (_, i) =>
@@ -213,11 +213,95 @@ describe('embedded engine at full durability (group commit)', () => {
           }),
     );
     await Promise.all(writes);
-    const { commits, flushes } = engine.syncStats;
-    expect(commits).toBe(201);
-    expect(flushes).toBeGreaterThanOrEqual(2);
-    expect(flushes).toBeLessThan(commits);
+    const { writes: acknowledged, commits, flushes } = engine.syncStats;
+    expect(acknowledged).toBe(201);
+    // Writes of one turn of the event loop share a COMMIT, and commits share flushes.
+    expect(commits).toBeGreaterThanOrEqual(2);
+    expect(commits).toBeLessThan(acknowledged);
+    expect(flushes).toBeLessThanOrEqual(commits);
     expect(await docs.countDocuments({})).toBe(201);
+  });
+
+  it('batches writes of one turn into one commit, each failure undoing only itself', async () => {
+    const docs = new EmbeddedCollection(engine, 'docs', null);
+    await docs.createIndex({ email: 1 }, { unique: true });
+    await docs.insertOne({ _id: 'taken', email: 'taken@x' });
+    const before = engine.syncStats;
+    const outcomes = await Promise.allSettled([
+      docs.insertOne({ _id: 'a', email: 'a@x' }),
+      docs.insertOne({ _id: 'dup', email: 'taken@x' }),
+      // All or nothing: the second document collides, so the first is not kept either.
+      docs.insertMany([{ _id: 'm1', email: 'm1@x' }, { _id: 'm2', email: 'taken@x' }]),
+      engine.transaction(async (tx) => {
+        await new EmbeddedCollection(engine, 'docs', tx).insertOne({ _id: 't1', email: 't1@x' });
+        throw new Error('changed my mind');
+      }),
+      engine.transaction(async (tx) => {
+        await new EmbeddedCollection(engine, 'docs', tx).insertOne({ _id: 't2', email: 't2@x' });
+      }),
+      docs.updateOne({ _id: 'taken' }, { $set: { email: 'a@x' } }),
+      docs.insertOne({ _id: 'b', email: 'b@x' }),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(DuplicateKeyError);
+    expect((outcomes[2] as PromiseRejectedResult).reason).toBeInstanceOf(DuplicateKeyError);
+    expect((outcomes[5] as PromiseRejectedResult).reason).toBeInstanceOf(DuplicateKeyError);
+    expect((await docs.find({}, { sort: { _id: 1 } }).toArray()).map((d) => `${d._id}:${String(d.email)}`)).toEqual([
+      'a:a@x',
+      'b:b@x',
+      't2:t2@x',
+      'taken:taken@x',
+    ]);
+    const after = engine.syncStats;
+    expect(after.writes - before.writes).toBe(3);
+    expect(after.commits - before.commits).toBe(1);
+    // Committed for other connections too, not only visible on this one.
+    const raw = new Database(path.join(dir, DB_FILE), { readonly: true });
+    try {
+      expect(raw.prepare('SELECT id FROM "c:docs" ORDER BY id').pluck().all()).toEqual(['a', 'b', 't2', 'taken']);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('keeps exactly the acknowledged writes of a batch when the disk fills up, and goes on afterwards', async () => {
+    const docs = new EmbeddedCollection(engine, 'docs', null);
+    await docs.insertOne({ _id: 'before' });
+    const pages = engine.db.pragma('page_count', { simple: true }) as number;
+    engine.db.pragma(`max_page_count = ${pages + 2}`);
+    const ids = ['s1', 's2', 'big', 's3', 't1', 's4'];
+    const outcomes = await Promise.allSettled(
+      ids.map((id) =>
+        id === 'big'
+          ? docs.insertOne({ _id: id, blob: 'x'.repeat(200_000) })
+          : id.startsWith('t')
+            ? engine.transaction(async (tx) => {
+                await new EmbeddedCollection(engine, 'docs', tx).insertOne({ _id: id });
+              })
+            : docs.insertOne({ _id: id }),
+      ),
+    );
+    expect(outcomes[ids.indexOf('big')]!.status).toBe('rejected');
+    engine.db.pragma('max_page_count = 1073741823');
+    const stored = new Set((await docs.find({}).toArray()).map((d) => d._id));
+    ids.forEach((id, i) => expect(stored.has(id), `${id} ${outcomes[i]!.status}`).toBe(outcomes[i]!.status === 'fulfilled'));
+    expect(stored.has('before')).toBe(true);
+    await docs.insertOne({ _id: 'after' });
+    expect(await docs.findOne({ _id: 'after' })).not.toBeNull();
+  });
+
+  it('commits the open batch when it closes', async () => {
+    const docs = new EmbeddedCollection(engine, 'docs', null);
+    const pending = docs.insertOne({ _id: 'late' });
+    await engine.close();
+    await pending;
+    const raw = new Database(path.join(dir, DB_FILE), { readonly: true });
+    try {
+      expect(raw.prepare('SELECT id FROM "c:docs"').pluck().all()).toEqual(['late']);
+    } finally {
+      raw.close();
+    }
+    engine = Engine.open({ dataDir: dir });
   });
 
   it('does not flush for reads or for transactions that only read', async () => {

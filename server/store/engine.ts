@@ -295,6 +295,11 @@ function reason(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ');
 }
 
+/** Writes waiting for the COMMIT of the SQLite transaction that holds them. */
+interface Batch {
+  acks: Array<{ resolve: () => void; reject: (err: unknown) => void }>;
+}
+
 /** The embedded engine. Every method that touches SQLite runs while holding {@link Engine.mutex}. */
 export class Engine {
   readonly mutex = new Mutex();
@@ -303,7 +308,17 @@ export class Engine {
   readonly #begin: Statement;
   readonly #commit: Statement;
   readonly #rollback: Statement;
+  readonly #savepoint: Statement;
+  readonly #releaseSavepoint: Statement;
+  readonly #rollbackToSavepoint: Statement;
   readonly #tableExists: Statement;
+  /** The open batch: writes made since the last COMMIT, waiting for it (see {@link Engine.run}). */
+  #batch: Batch | null = null;
+  /** Collections whose table the running standalone write created (forgotten if it fails). */
+  #createdByWrite: Set<string> | null = null;
+  /** Logical writes acknowledged, SQLite commits, and flushes (see {@link Engine.syncStats}). */
+  #writes = 0;
+  #commits = 0;
   readonly #saveIndex: Statement;
   readonly #saveMultikey: Statement;
   readonly #timer: NodeJS.Timeout;
@@ -322,17 +337,13 @@ export class Engine {
     this.#begin = db.prepare('BEGIN IMMEDIATE');
     this.#commit = db.prepare('COMMIT');
     this.#rollback = db.prepare('ROLLBACK');
+    this.#savepoint = db.prepare('SAVEPOINT w');
+    this.#releaseSavepoint = db.prepare('RELEASE w');
+    this.#rollbackToSavepoint = db.prepare('ROLLBACK TO w');
     this.#tableExists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").pluck();
     this.#saveIndex = db.prepare('INSERT INTO _lily_indexes (coll, name, spec) VALUES (?, ?, ?)');
     this.#saveMultikey = db.prepare('INSERT OR IGNORE INTO _lily_multikey (coll, path) VALUES (?, ?)');
-    const specs = new Map<string, IndexSpec[]>();
-    for (const row of db.prepare('SELECT coll, name, spec FROM _lily_indexes ORDER BY rowid').all() as Array<{ coll: string; spec: string }>) {
-      specs.set(row.coll, [...(specs.get(row.coll) ?? []), decode<IndexSpec>(row.spec)]);
-    }
-    for (const [coll, list] of specs) this.#state(coll).setIndexes(list);
-    for (const row of db.prepare('SELECT coll, path FROM _lily_multikey').all() as Array<{ coll: string; path: string }>) {
-      this.#states.get(row.coll)?.multikey.add(row.path);
-    }
+    this.#loadStates();
     this.#timer = setInterval(() => this.#sweep(), ttlMonitorMs);
     this.#timer.unref();
   }
@@ -380,8 +391,26 @@ export class Engine {
   state(name: string, tx: TxContext | null): CollState {
     const known = this.#states.get(name);
     if (known) return known;
-    if (tx && this.#tableExists.get(`c:${name}`) === undefined) tx.created.add(name);
+    if (this.#tableExists.get(`c:${name}`) === undefined) (tx ? tx.created : this.#createdByWrite)?.add(name);
     return this.#state(name);
+  }
+
+  /** The collections, their indexes and multikey paths, as the database records them. */
+  #loadStates(): void {
+    this.#states.clear();
+    const specs = new Map<string, IndexSpec[]>();
+    for (const row of this.db.prepare('SELECT coll, name, spec FROM _lily_indexes ORDER BY rowid').all() as Array<{ coll: string; spec: string }>) {
+      specs.set(row.coll, [...(specs.get(row.coll) ?? []), decode<IndexSpec>(row.spec)]);
+    }
+    for (const [coll, list] of specs) this.#state(coll).setIndexes(list);
+    for (const row of this.db.prepare('SELECT coll, path FROM _lily_multikey').all() as Array<{ coll: string; path: string }>) {
+      this.#states.get(row.coll)?.multikey.add(row.path);
+    }
+  }
+
+  /** After a rollback: documents the TTL checks saw deleted may be back. */
+  #forgetTtlChecks(): void {
+    for (const state of this.#states.values()) for (const rule of state.ttl) rule.quietUntil = -Infinity;
   }
 
   #state(name: string): CollState {
@@ -391,9 +420,119 @@ export class Engine {
     return state;
   }
 
-  /** Commits that waited for the disk, and the flushes that served them (group commit at work). */
-  get syncStats(): { commits: number; flushes: number } {
-    return { commits: this.#sync?.commits ?? 0, flushes: this.#sync?.flushes ?? 0 };
+  /**
+   * Group commit at work: logical writes acknowledged (standalone writes and transactions that
+   * wrote), the SQLite commits that carried them, and the flushes that made those durable.
+   */
+  get syncStats(): { writes: number; commits: number; flushes: number } {
+    return { writes: this.#writes, commits: this.#commits, flushes: this.#sync?.flushes ?? 0 };
+  }
+
+  /** The open batch, beginning one (and scheduling its commit) when there is none. Hold the mutex. */
+  #openBatch(): Batch {
+    if (this.#batch) return this.#batch;
+    this.#begin.run();
+    const batch: Batch = { acks: [] };
+    this.#batch = batch;
+    // After the I/O callbacks of this turn of the event loop, whose writes join the batch.
+    setImmediate(() => void this.#closeBatch(batch));
+    return batch;
+  }
+
+  /** Commits `batch` once the connection is free, unless something committed it already. */
+  async #closeBatch(batch: Batch): Promise<void> {
+    if (this.#batch !== batch) return;
+    await this.mutex.acquire();
+    try {
+      if (this.#batch === batch) this.#commitBatch();
+    } finally {
+      this.mutex.release();
+    }
+  }
+
+  /**
+   * Commits the open batch (the caller holds the mutex) and acknowledges its writes once the
+   * commit is on disk. Should COMMIT fail, every write of the batch hears so and is undone.
+   */
+  #commitBatch(): void {
+    const batch = this.#batch;
+    if (!batch) return;
+    this.#batch = null;
+    try {
+      this.#commit.run();
+    } catch (err) {
+      if (this.db.inTransaction) this.#rollback.run();
+      // Tables and indexes the batch created are gone: reread what the database holds.
+      this.#loadStates();
+      const failure = new Error(`The store could not commit: ${reason(err)}`, { cause: err });
+      for (const ack of batch.acks) ack.reject(failure);
+      return;
+    }
+    this.#commits++;
+    this.#writes += batch.acks.length;
+    if (!this.#sync) {
+      for (const ack of batch.acks) ack.resolve();
+      return;
+    }
+    this.#sync.commit().then(
+      () => {
+        for (const ack of batch.acks) ack.resolve();
+      },
+      (err: unknown) => {
+        for (const ack of batch.acks) ack.reject(err);
+      },
+    );
+  }
+
+  /**
+   * Undoes the savepoint of a failed write or transaction. Should SQLite have rolled back the
+   * whole batch itself (it does on a full disk or an I/O error), every write of the batch is lost
+   * and hears so.
+   */
+  #undoSavepoint(batch: Batch, err: unknown): void {
+    if (this.#batch !== batch) return;
+    if (this.db.inTransaction) {
+      try {
+        this.#rollbackToSavepoint.run();
+        this.#releaseSavepoint.run();
+        return;
+      } catch {
+        if (this.db.inTransaction) this.#rollback.run();
+      }
+    }
+    this.#batch = null;
+    this.#loadStates();
+    const failure = new Error(`The store rolled back uncommitted writes after an error: ${reason(err)}`, { cause: err });
+    for (const ack of batch.acks) ack.reject(failure);
+  }
+
+  /** A promise of the open batch's commit (and flush). Hold the mutex. */
+  #ackOfBatch(batch: Batch): Promise<void> {
+    return new Promise((resolve, reject) => batch.acks.push({ resolve, reject }));
+  }
+
+  /**
+   * Runs a standalone write in the open batch, inside a savepoint so that a failure undoes this
+   * write alone. Resolves once the batch is committed (and flushed). Hold the mutex.
+   */
+  #writeInBatch<R>(fn: () => R): Promise<R> {
+    const batch = this.#openBatch();
+    this.#savepoint.run();
+    const created = new Set<string>();
+    this.#createdByWrite = created;
+    let value: R;
+    try {
+      value = fn();
+      this.#releaseSavepoint.run();
+    } catch (err) {
+      this.#undoSavepoint(batch, err);
+      for (const name of created) this.#states.delete(name);
+      this.#forgetTtlChecks();
+      return Promise.reject(err);
+    } finally {
+      this.#createdByWrite = null;
+    }
+    return this.#ackOfBatch(batch).then(() => value);
   }
 
   /** Runs `fn` in an SQLite transaction unless one is already open (then it joins it). */
@@ -413,36 +552,36 @@ export class Engine {
   /**
    * Runs one synchronous operation: inside `tx` when given, otherwise as soon as no transaction
    * holds the connection. An uncontended operation runs at once, without a microtask hop.
+   *
+   * Writes are batched: standalone writes (and transactions, see {@link Engine.transaction})
+   * made during one turn of the event loop share one SQLite transaction, committed right after
+   * the turn's I/O callbacks, each inside a savepoint so that a failing write undoes itself
+   * alone. A write is acknowledged once its batch is committed and flushed; one COMMIT and one
+   * flush serve them all. Reads see the batch's writes at once, as they see commits not yet
+   * flushed (see {@link GroupSync}).
    */
   run<R>(tx: TxContext | null, collection: string, write: boolean, fn: () => R): Promise<R> {
     if (tx) return tx.run(write, fn);
     if (this.closed) return Promise.reject(closedError());
-    // A write outside a transaction commits by itself: acknowledge it once it is on disk.
-    const flushed = <T>(value: T): T | Promise<T> => (write && this.#sync ? this.#sync.commit().then(() => value) : value);
     if (this.mutex.tryAcquire()) {
-      let value: R;
       try {
-        value = fn();
+        return write ? this.#writeInBatch(fn) : Promise.resolve(fn());
       } catch (err) {
         return Promise.reject(err);
       } finally {
         this.mutex.release();
       }
-      return Promise.resolve(flushed(value));
     }
     // The mutex is held by a transaction; if that is the caller's own, waiting would deadlock.
     if (activeScope(this)) return Promise.reject(outsideHandleError(collection));
-    return this.mutex
-      .acquire()
-      .then(() => {
-        try {
-          if (this.closed) throw closedError();
-          return fn();
-        } finally {
-          this.mutex.release();
-        }
-      })
-      .then(flushed);
+    return this.mutex.acquire().then(() => {
+      try {
+        if (this.closed) throw closedError();
+        return write ? this.#writeInBatch(fn) : fn();
+      } finally {
+        this.mutex.release();
+      }
+    });
   }
 
   /**
@@ -457,28 +596,33 @@ export class Engine {
     await this.mutex.acquire();
     const tx = new TxContext(this);
     let result: R;
+    let acked: Promise<void> | null = null;
     try {
       if (this.closed) throw closedError();
-      this.#begin.run();
+      // The transaction joins the batch as a savepoint: its rollback undoes it alone.
+      const batch = this.#openBatch();
+      this.#savepoint.run();
       try {
         result = await txScope.run(tx, () => body(tx));
         tx.active = false;
         if (tx.failed !== undefined) throw tx.failed;
-        this.#commit.run();
+        this.#releaseSavepoint.run();
       } catch (err) {
         tx.active = false;
-        if (this.db.inTransaction) this.#rollback.run();
+        this.#undoSavepoint(batch, err);
         // Tables created by the transaction are gone, and with them their statements; documents
         // it deleted are back, so what the TTL checks learned meanwhile no longer holds.
         for (const name of tx.created) this.#states.delete(name);
-        for (const state of this.#states.values()) for (const rule of state.ttl) rule.quietUntil = -Infinity;
+        this.#forgetTtlChecks();
         throw err;
       }
+      // A transaction that only read has nothing to wait for.
+      if (tx.wrote) acked = this.#ackOfBatch(batch);
     } finally {
       tx.active = false;
       this.mutex.release();
     }
-    if (tx.wrote && this.#sync) await this.#sync.commit();
+    if (acked) await acked;
     return result;
   }
 
@@ -571,6 +715,8 @@ export class Engine {
       if (this.closed) return;
       this.closed = true;
       clearInterval(this.#timer);
+      // Writes already made are committed (and flushed below) before the connection goes.
+      this.#commitBatch();
       // The checkpointer's connection goes first, so the engine's close (the last connection)
       // checkpoints what is left and removes the WAL.
       await this.#checkpointer?.close();
