@@ -49,9 +49,11 @@ describe('movies sample in the bank app', () => {
     await page.locator('#mp-showtimes .lv-list-item', { hasText: 'IMAX厅' }).first().click();
 
     // The seat map from the back end: two seats picked, then locked.
+    // Each tap re-renders the map: the next tap waits for it, as a person would see it.
     await page.locator('.lv-button[aria-label="C5 free"]').click({ timeout: TIMEOUT });
+    await expect.poll(() => textOf(page.locator('#mp-picked')), { timeout: TIMEOUT }).toMatch(/^Seats C5 · ¥\d+\.\d\d$/);
     await page.locator('.lv-button[aria-label="C6 free"]').click();
-    expect(await textOf(page.locator('#mp-picked'))).toMatch(/^Seats C5 C6 · ¥\d+\.\d\d$/);
+    await expect.poll(() => textOf(page.locator('#mp-picked')), { timeout: TIMEOUT }).toMatch(/^Seats C5 C6 · ¥\d+\.\d\d$/);
     await screenshot(page, 'movies-03-seats');
     await page.locator('#mp-lock').click();
     expect(await textOf(page.locator('#mp-amount'))).toMatch(/^2 × ¥\d+\.\d\d = ¥\d+\.\d\d$/);

@@ -89,14 +89,20 @@ describe('drawPrize', () => {
     expect(sm3(after.seed)).toBe(commitment);
     const stored = (await kit.store.collection('marketing_draw_activities').findOne({ _id: activityId }))!;
     const remaining = new Map<string, number>((stored['prizes'] as { prizeId: string; inventory: number }[]).map((p) => [p.prizeId, p.inventory]));
+    let wins = 0;
     for (const d of after.draws) {
       const picked = pickPrize(stored['prizes'] as never, drawNumber(after.seed, d.drawId));
       const expected = picked && remaining.get(picked.prizeId)! > 0 ? picked : undefined;
-      if (expected) remaining.set(expected.prizeId, remaining.get(expected.prizeId)! - 1);
+      if (expected) {
+        remaining.set(expected.prizeId, remaining.get(expected.prizeId)! - 1);
+        wins++;
+      }
       expect(d.prize?.prizeId ?? null, d.drawId).toBe(expected?.prizeId ?? null);
     }
+    // Usually both prizes go; with this random seed, every draw may have picked the same one.
+    expect(wins).toBeGreaterThanOrEqual(1);
     const winners = await kit.op('listDraws', kit.merchant(), { activityId, winnersOnly: true });
-    expect(winners.draws).toHaveLength(2);
+    expect(winners.draws).toHaveLength(wins);
     expect(winners.draws.every((d: { won: boolean }) => d.won)).toBe(true);
     kit.clock.now = T0;
   });
