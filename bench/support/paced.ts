@@ -32,6 +32,8 @@ export interface PacedAnswer {
 export interface PacedResult {
   /** Latency of every answered request, ms from its due time, in answer order. */
   latencies: number[];
+  /** When each of those requests was due, ms from the start of the run (same order). */
+  dueAt: number[];
   /** Answers per second over the run (first due time to last answer). */
   rps: number;
   /** Error code (or HTTP status) → count, for answers that were not 200, and NETWORK failures. */
@@ -50,6 +52,8 @@ export function serialize(host: string, r: PacedRequest): Buffer {
 }
 
 const CRLF2 = Buffer.from('\r\n\r\n');
+/** With requests outstanding and no answer for this long, the run ends with TIMEOUT errors. */
+const STALL_MS = 30_000;
 
 /** Reads answers off one socket: one in flight at a time, framed by Content-Length. */
 class Conn {
@@ -68,17 +72,21 @@ class Conn {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#data(chunk));
     socket.on('error', (err) => this.onFail(this, err));
-    socket.on('close', () => {
-      if (this.due !== null) this.onFail(this, new Error('connection closed by the server'));
-    });
+    socket.on('close', () => this.onFail(this, new Error('connection closed by the server')));
   }
 
   send(bytes: Buffer, due: number): void {
+    if (this.due !== null) throw new Error('a connection was given a second request while one is in flight');
     this.due = due;
     this.socket.write(bytes);
   }
 
   #data(chunk: Buffer): void {
+    if (this.due === null) {
+      // Bytes nobody asked for (e.g. a server's 408 before it closes): the connection is unusable.
+      this.onFail(this, new Error('unsolicited bytes from the server'));
+      return;
+    }
     this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
     const end = this.#buf.indexOf(CRLF2);
     if (end < 0) return;
@@ -120,6 +128,7 @@ export async function pacedRun(
   const keepHeaders = (options.keepHeaders ?? []).map((h) => h.toLowerCase());
   const sample = options.sample ?? 0;
   const latencies: number[] = [];
+  const dueAt: number[] = [];
   const errors: Record<string, number> = {};
   const sampled: PacedAnswer[] = [];
   const count = (code: string) => {
@@ -131,6 +140,7 @@ export async function pacedRun(
   const finished = new Promise<void>((resolve) => {
     settle = resolve;
   });
+  /** Idle connections, used in turn (oldest idle first) so none sits idle long enough for the server to close it. */
   const idle: Conn[] = [];
   /** Indexes of requests that fell due while every connection was busy. */
   const backlog: number[] = [];
@@ -153,6 +163,7 @@ export async function pacedRun(
   const onAnswer = (conn: Conn, due: number, answer: PacedAnswer) => {
     lastAnswer = performance.now();
     latencies.push(lastAnswer - due);
+    dueAt.push(due - started);
     if (answer.status !== 200) {
       let code = String(answer.status);
       try {
@@ -206,7 +217,7 @@ export async function pacedRun(
     const tick = () => {
       const now = performance.now();
       while (sent < requests.length && dueOf(sent) <= now) {
-        const conn = idle.pop();
+        const conn = idle.shift();
         if (conn) conn.send(requests[sent]!, dueOf(sent));
         else backlog.push(sent);
         sent++;
@@ -219,8 +230,21 @@ export async function pacedRun(
     };
     tick();
   });
+  // A server that stops answering fails the run with TIMEOUT instead of hanging it.
+  let progress = answered;
+  const watchdog = setInterval(() => {
+    if (answered !== progress) {
+      progress = answered;
+      return;
+    }
+    const inFlight = conns.filter((c) => c.due !== null).length;
+    errors.TIMEOUT = (errors.TIMEOUT ?? 0) + (requests.length - answered);
+    process.stderr.write(`paced: no answer for ${STALL_MS / 1000} s; ${requests.length - answered} unanswered, ${inFlight} in flight, ${alive} connections open\n`);
+    settle();
+  }, STALL_MS);
   await finished;
+  clearInterval(watchdog);
   for (const c of conns) c.socket.destroy();
   const elapsed = (lastAnswer - started) / 1000;
-  return { latencies, rps: elapsed > 0 ? latencies.length / elapsed : 0, errors, sampled };
+  return { latencies, dueAt, rps: elapsed > 0 ? latencies.length / elapsed : 0, errors, sampled };
 }
