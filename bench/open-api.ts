@@ -30,12 +30,12 @@ import { haveWrk, runWrk } from './support/wrk.ts';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-/** Requests signed ahead per round; more than the server can answer in SECONDS. */
-const PRESIGN = Number(process.env.BENCH_PRESIGN ?? 8000);
+/** Requests signed ahead per capacity round; more than the server can answer in SECONDS. */
+const PRESIGN = Number(process.env.BENCH_PRESIGN ?? 30_000);
 /** The offered rate of the latency scenario (the issue's throughput target). */
 const TARGET_RPS = Number(process.env.BENCH_TARGET_RPS ?? 500);
 const root = path.resolve(import.meta.dirname, '..');
-/** Node flags of the server process: those `npm start` uses (package.json), or BENCH_NODE_FLAGS. */
+/** Node flags of the server process (BENCH_NODE_FLAGS; none by default, as `npm start`). */
 const SERVER_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 
 interface Fixture {
@@ -247,7 +247,7 @@ try {
       seconds: SECONDS,
       rounds: ROUNDS,
       loadGenerator: { capacity: WRK ? 'wrk (C), 1 thread, closed loop' : 'Node http client, closed loop', latency: `raw-socket Node client (bench/support/paced.ts), open loop at ${TARGET_RPS}/s` },
-      storeDurability: 'full (fsync per commit, group commit)',
+      storeDurability: 'full (every acknowledged write fsynced; writes of one event-loop turn share a COMMIT, commits share flushes)',
       cryptoThreads: fx.cryptoThreads,
       logLevel: fx.logLevel,
       serverNodeFlags: SERVER_FLAGS.join(' '),
@@ -269,7 +269,7 @@ try {
     `# Open API benchmark
 
 The server in its own process (\`node ${SERVER_FLAGS.join(' ')}\`) with the embedded store at full durability (every acknowledged
-commit fsynced; concurrent commits share a flush), ${fx.cryptoThreads} SM2 worker thread(s), and logs at level
+write fsynced before its answer; the writes of one turn of the event loop share a COMMIT and concurrent commits share a flush), ${fx.cryptoThreads} SM2 worker thread(s), and logs at level
 ${fx.logLevel} (one access line per request, as in production, written to /dev/null). Every request is
 SM2-signed with a fresh nonce (signed before the timed part); every answer is SM2-signed by the
 bank (spot-checked). ${ROUNDS} rounds of ${SECONDS} s per scenario; median of the rounds, with the range.

@@ -4,7 +4,7 @@
  * every hash after it, and `verify()` finds the first break.
  */
 import { canonicalJson } from '../../runtime/package/canonical.ts';
-import { sm3 } from '../../runtime/crypto/sm.ts';
+import { sm3 } from '../crypto/sm3.ts';
 import type { Doc, Store, Transaction } from '../store/types.ts';
 
 /** Who did it. */

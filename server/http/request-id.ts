@@ -33,22 +33,48 @@ export function startRequest(log: Logger, req: IncomingMessage, res: ServerRespo
   const tracked = req as TrackedRequest;
   const incoming = req.headers['x-request-id'];
   tracked.id = typeof incoming === 'string' && WELL_FORMED.test(incoming) ? incoming : randomUUID();
-  tracked.log = log.child({ requestId: tracked.id });
+  lazyLog(tracked, log, { requestId: tracked.id });
   res.setHeader('X-Request-Id', tracked.id);
   setSecurityHeaders(res);
   const started = process.hrtime.bigint();
   res.on('finish', () => {
-    if (!tracked.log.isLevelEnabled('info')) return;
+    if (!log.isLevelEnabled('info')) return;
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
     const q = url.indexOf('?');
-    tracked.log.info(
-      { method: req.method, path: q < 0 ? url : url.slice(0, q), status: res.statusCode, ms: Math.round(ms * 100) / 100 },
-      'request',
-    );
+    const line = { method: req.method, path: q < 0 ? url : url.slice(0, q), status: res.statusCode, ms: Math.round(ms * 100) / 100 };
+    // The same line whether or not the request's logger was ever built.
+    const bound = loggers.get(req);
+    if (!bound || bound.child) tracked.log.info(line, 'request');
+    else bound.base.info({ ...bound.bindings, ...line }, 'request');
   });
   return tracked;
 }
+
+/**
+ * Gives the request a logger bound to `bindings`, built on first use: most requests log only
+ * their access line, and a child logger costs more than that line.
+ */
+export function lazyLog(req: IncomingMessage, base: Logger, bindings: Record<string, unknown>): void {
+  const bound: BoundLog = { base, bindings };
+  loggers.set(req, bound);
+  Object.defineProperty(req, 'log', {
+    configurable: true,
+    enumerable: true,
+    get: () => (bound.child ??= base.child(bindings)),
+    set: (value: Logger) => {
+      bound.child = value;
+    },
+  });
+}
+
+interface BoundLog {
+  base: Logger;
+  bindings: Record<string, unknown>;
+  child?: Logger;
+}
+
+const loggers = new WeakMap<IncomingMessage, BoundLog>();
 
 /** The headers every answer carries, whatever produced it. */
 export function setSecurityHeaders(res: ServerResponse): void {

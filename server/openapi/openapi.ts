@@ -34,7 +34,7 @@ import type { AuditLog } from '../audit/audit.ts';
 import { isUsable, type SigningKey } from '../credentials/credentials.ts';
 import { createSm2Service, type Sm2Service } from '../crypto/sm2-pool.ts';
 import type { BankKeys } from '../keys.ts';
-import { startRequest, type TrackedRequest } from '../http/request-id.ts';
+import { lazyLog, startRequest, type TrackedRequest } from '../http/request-id.ts';
 import type { Logger } from '../log.ts';
 import { RateLimiter } from '../policies/flow.ts';
 import type { AppStatus, Env, GrantFacts } from '../policies/gates.ts';
@@ -279,7 +279,7 @@ export function createOpenApi(deps: OpenApiDeps, options: OpenApiOptions = {}): 
       }
       const appId = key.appId;
       const env = key.env;
-      req.log = req.log.child({ appId, env, operationId: route.operationId });
+      lazyLog(req, deps.log, { requestId: req.id, appId, env, operationId: route.operationId });
 
       // 6. the app, and the app named in the path
       let status: AppStatus;
@@ -380,7 +380,9 @@ export function createOpenApi(deps: OpenApiDeps, options: OpenApiOptions = {}): 
       requestId: req.id,
       idempotencyKey: call.idempotencyKey,
       now,
-      log: req.log,
+      get log() {
+        return req.log;
+      },
       async audit(entry, tx) {
         await deps.audit.append({ ...entry, actor: { kind: 'app', id: appId }, data: { ...entry.data, env, requestId: req.id } }, tx);
       },

@@ -4,7 +4,7 @@
  * gets a card token (`ctk_…`) bound to itself, the environment and the user, never the card id.
  */
 import { LilyError } from '../../protocol/errors.ts';
-import { sm3 } from '../../runtime/crypto/sm.ts';
+import { sm3 } from '../crypto/sm3.ts';
 import type { Doc, Store } from '../store/types.ts';
 import { C, ensurePaymentIndexes, publicId, type UserScope } from './common.ts';
 

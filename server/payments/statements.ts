@@ -10,7 +10,7 @@
  */
 import { LilyError } from '../../protocol/errors.ts';
 import { canonicalJson } from '../../runtime/package/canonical.ts';
-import { sm3 } from '../../runtime/crypto/sm.ts';
+import { sm3 } from '../crypto/sm3.ts';
 import { accounts } from '../ledger/accounts.ts';
 import { JOURNAL_COLLECTION, type JournalDoc } from '../ledger/ledger.ts';
 import type { Doc } from '../store/types.ts';

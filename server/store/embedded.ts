@@ -2,9 +2,12 @@
  * The embedded store: MongoDB's query and update language (mingo) over SQLite (better-sqlite3,
  * WAL mode) in one file under the data directory.
  *
- * - Durability: a commit is fsynced before it is acknowledged (see {@link EngineOptions.durability}).
+ * - Durability: a write is fsynced before it is acknowledged (see {@link EngineOptions.durability}).
+ *   The writes of one turn of the event loop share one SQLite COMMIT (each in a savepoint, so a
+ *   failed write or a rolled-back transaction undoes itself alone), and concurrent commits share
+ *   one flush (see `Engine.run`).
  * - Isolation: one connection, and a FIFO mutex around it. A single operation runs alone and is
- *   atomic; `transaction(fn)` holds the connection from BEGIN to COMMIT/ROLLBACK, so nothing
+ *   atomic; `transaction(fn)` holds the connection from its start to its end, so nothing
  *   (transactional or not) interleaves with it. Transactions are therefore serializable, and
  *   concurrent ones queue rather than conflict.
  * - Transactions do not nest: `store.transaction()` inside a transaction body throws, as does
@@ -12,8 +15,9 @@
  *   After a write inside a transaction fails (e.g. a duplicate key), the transaction can only roll
  *   back, as on MongoDB: later operations in it fail and it rolls back even if the body catches.
  * - Indexes are SQLite expression indexes (see `sql.ts`); unique ones enforce MongoDB's rules,
- *   a missing field counting as null. TTL indexes: every operation first deletes its collection's
- *   expired documents, and a background monitor sweeps every collection (default each 60 s).
+ *   a missing field counting as null. TTL indexes: no operation sees an expired document (each
+ *   deletes its collection's expired ones first, checking again once the earliest date can have
+ *   passed), and a background monitor sweeps every collection (default each 60 s).
  */
 import { EmbeddedCollection } from './embedded-collection.ts';
 import { Engine, type EngineOptions } from './engine.ts';
