@@ -268,7 +268,7 @@ try {
     path.join(root, 'bench/results/open-api.md'),
     `# Open API benchmark
 
-The server in its own process (\`node ${SERVER_FLAGS.join(' ')}\`) with the embedded store at full durability (every acknowledged
+The server in its own process (\`${['node', ...SERVER_FLAGS].join(' ')}\`) with the embedded store at full durability (every acknowledged
 write fsynced before its answer; the writes of one turn of the event loop share a COMMIT and concurrent commits share a flush), ${fx.cryptoThreads} SM2 worker thread(s), and logs at level
 ${fx.logLevel} (one access line per request, as in production, written to /dev/null). Every request is
 SM2-signed with a fresh nonce (signed before the timed part); every answer is SM2-signed by the
