@@ -18,6 +18,7 @@ import {
   tableName,
   type IndexSpec,
 } from './sql.ts';
+import { valueAt } from './update.ts';
 import { activeScope, nestedTransactionError, outsideHandleError, txScope, type TxScope } from './tx-scope.ts';
 import { DuplicateKeyError, StoreOpenError } from './types.ts';
 
@@ -279,16 +280,6 @@ class Checkpointer {
     await this.#exited;
     clearTimeout(timeout);
   }
-}
-
-/** The value at a dotted path of a document (undefined through arrays or missing fields). */
-function valueAt(doc: Record<string, unknown>, field: string): unknown {
-  let cur: unknown = doc;
-  for (const seg of field.split('.')) {
-    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
-    cur = (cur as Record<string, unknown>)[seg];
-  }
-  return cur;
 }
 
 function reason(err: unknown): string {

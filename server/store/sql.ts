@@ -156,7 +156,7 @@ export function isMultikey(doc: Record<string, unknown>, field: string): boolean
  * strings, booleans, null, finite numbers, valid Dates, and plain objects of such values (arrays
  * allowed inside objects). Top-level arrays are left to mingo (they match elements too).
  */
-function isLiteral(value: unknown, nested = false): boolean {
+export function isLiteral(value: unknown, nested = false): boolean {
   switch (typeof value) {
     case 'string':
     case 'boolean':

@@ -4,6 +4,7 @@
  */
 import { update as mingoUpdate } from 'mingo';
 import * as mingoOps from 'mingo/operators/update';
+import { isLiteral } from './sql.ts';
 import type { Doc, Filter, Update } from './types.ts';
 
 type Mutator = (expr: Record<string, never>) => (obj: Record<string, unknown>) => string[];
@@ -77,7 +78,8 @@ function assertNoConflicts(update: Update): void {
   }
 }
 
-function valueAt(doc: Record<string, unknown>, path: string): unknown {
+/** The value at a dotted path of a document (undefined through arrays or missing fields). */
+export function valueAt(doc: Record<string, unknown>, path: string): unknown {
   let cur: unknown = doc;
   for (const seg of path.split('.')) {
     if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
@@ -144,19 +146,9 @@ export function applyUpdate(doc: Doc, update: Update, filter: Filter, inserting:
   return modified;
 }
 
-/** A value `$set` may store as is and compare exactly: a scalar or a valid date. */
+/** A value `$set` may store as is and compare exactly: a literal scalar or a valid date. */
 function isScalar(value: unknown): boolean {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return true;
-    case 'number':
-      return Number.isFinite(value);
-    case 'object':
-      return value === null || (value instanceof Date && !Number.isNaN(value.getTime()));
-    default:
-      return false;
-  }
+  return isLiteral(value) && (typeof value !== 'object' || value === null || value instanceof Date);
 }
 
 /**
