@@ -310,6 +310,8 @@ describe('embedded engine at full durability (group commit)', () => {
     const before = engine.syncStats;
     await docs.findOne({ _id: 'x' });
     await engine.transaction(async (tx) => new EmbeddedCollection(engine, 'docs', tx).findOne({ _id: 'x' }));
+    // Also once the transaction's batch has been committed.
+    await new Promise((r) => setTimeout(r, 20));
     expect(engine.syncStats).toEqual(before);
     // A write that matched nothing still counts as a write (SQLite may have changed nothing,
     // but the flush is cheap and keeps the rule simple).

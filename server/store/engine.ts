@@ -452,13 +452,19 @@ export class Engine {
     try {
       this.#commit.run();
     } catch (err) {
-      if (this.db.inTransaction) this.#rollback.run();
-      // Tables and indexes the batch created are gone: reread what the database holds.
-      this.#loadStates();
       const failure = new Error(`The store could not commit: ${reason(err)}`, { cause: err });
+      try {
+        if (this.db.inTransaction) this.#rollback.run();
+        // Tables and indexes the batch created are gone: reread what the database holds.
+        this.#loadStates();
+      } catch {
+        // The writers hear of the failure below whatever else went wrong.
+      }
       for (const ack of batch.acks) ack.reject(failure);
       return;
     }
+    // A batch of reads and TTL deletions only: nothing to acknowledge, nothing to flush for.
+    if (batch.acks.length === 0) return;
     this.#commits++;
     this.#writes += batch.acks.length;
     if (!this.#sync) {
@@ -488,12 +494,17 @@ export class Engine {
         this.#releaseSavepoint.run();
         return;
       } catch {
-        if (this.db.inTransaction) this.#rollback.run();
+        // The savepoint is gone with the whole batch: end what is left of it below.
       }
     }
     this.#batch = null;
-    this.#loadStates();
     const failure = new Error(`The store rolled back uncommitted writes after an error: ${reason(err)}`, { cause: err });
+    try {
+      if (this.db.inTransaction) this.#rollback.run();
+      this.#loadStates();
+    } catch {
+      // The writers hear of the failure below whatever else went wrong.
+    }
     for (const ack of batch.acks) ack.reject(failure);
   }
 
