@@ -190,9 +190,10 @@ export async function pacedRun(
     conn.socket.destroy();
     const at = idle.indexOf(conn);
     if (at >= 0) idle.splice(at, 1);
-    if (--alive === 0) {
+    if (--alive === 0 && answered < requests.length) {
       // Nothing left to send on: whatever is still unanswered failed.
       errors.NETWORK = (errors.NETWORK ?? 0) + (requests.length - answered);
+      answered = requests.length;
       settle();
     }
   };
