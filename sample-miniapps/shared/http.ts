@@ -3,7 +3,7 @@
  * handler that turns errors into `{ code, message }` answers, and the login-code exchange that
  * tries each world (sandbox, production) the back end holds keys for.
  */
-import type { NextFunction, Request, Response } from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
 import { LilyOpenApiError } from '../../open-client/index.ts';
 
 /** A refusal of the back end itself: HTTP status, stable code, message, optional extra fields. */
@@ -42,6 +42,20 @@ export function errorHandler(log: (message: string, data?: Record<string, unknow
       res.status(500).json({ code: 'INTERNAL', message: 'Something went wrong; try again.' });
     }
   };
+}
+
+/**
+ * Closes a back end's routes: unknown paths answer 404 NOT_FOUND, and {@link errorHandler} is the
+ * one error boundary, so Open API refusals keep their code and nothing internal reaches the
+ * mini-app. `translate` turns a back end's own errors into {@link HttpError}s first. Call after
+ * the last route.
+ */
+export function endRoutes(app: Express, log: (message: string, data?: Record<string, unknown>) => void, translate: (err: unknown) => unknown = (err) => err): void {
+  app.use((_req, res) => {
+    res.status(404).json({ code: 'NOT_FOUND', message: 'No such route.' });
+  });
+  const handle = errorHandler(log);
+  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => handle(translate(err), req, res, next));
 }
 
 /**

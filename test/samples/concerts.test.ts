@@ -432,6 +432,7 @@ describe('concerts sample', () => {
       expect(await admin('POST', '/shows', { title: 'x', artist: 'y', venue: 'z', city: '上海', price: 10, inventory: 1, oddsPpm: 1 })).toMatchObject({ status: 400, body: { code: 'INVALID_PARAMS', field: 'price' } });
       expect(await admin('POST', '/clock', { advanceSeconds: -5 })).toMatchObject({ status: 400, body: { field: 'advanceSeconds' } });
       expect(await call('GET', `/shows/nope?token=${bob.token}`)).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+      expect(await call('GET', '/no-such-route')).toMatchObject({ status: 404, body: { code: 'NOT_FOUND', message: 'No such route.' } });
 
       // A sale that has not opened yet.
       const later = await addShow({ showId: 'later-show', inventory: 3, onSaleInSeconds: 3600 });

@@ -29,7 +29,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Request, type Response } from 'express';
 import { LilyOpenApiError, LilyOpenClient } from '../../../open-client/index.ts';
-import { errorHandler, exchangeLoginCode, HttpError } from '../../shared/http.ts';
+import { endRoutes, exchangeLoginCode, HttpError } from '../../shared/http.ts';
 import { listenOn, stopServer } from '../../shared/serve.ts';
 import { webhookReceiver, type ReceivedWebhook } from '../../shared/webhooks.ts';
 import { movableClock, type ConcertsClock } from './clock.ts';
@@ -758,11 +758,7 @@ export function createConcertsBackend(options: ConcertsBackendOptions): Concerts
   });
   app.use('/admin', admin);
 
-  app.use((_req, res) => {
-    res.status(404).json({ code: 'NOT_FOUND', message: 'No such route.' });
-  });
-  // One error boundary: Open API refusals keep their code; nothing internal reaches the mini-app.
-  app.use(errorHandler(log));
+  endRoutes(app, log);
 
   let server: Server | null = null;
   let timer: NodeJS.Timeout | null = null;

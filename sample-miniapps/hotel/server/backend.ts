@@ -53,7 +53,7 @@ import {
 import { Inventory, SoldOutError } from './inventory.ts';
 import { Membership, type CardTemplate, type Member } from './membership.ts';
 import { decryptPhone, isMobileNumber, maskPhone, SM4_AVAILABLE } from './phone.ts';
-import { errorHandler, exchangeLoginCode, HttpError } from '../../shared/http.ts';
+import { endRoutes, exchangeLoginCode, HttpError } from '../../shared/http.ts';
 import { listenOn, stopServer } from '../../shared/serve.ts';
 import { webhookReceiver, type ReceivedWebhook } from '../../shared/webhooks.ts';
 
@@ -771,11 +771,7 @@ export function createHotelBackend(options: HotelBackendOptions): HotelBackend {
     res.json({ ...membership.standing(s.env, s.openId, membership.templates.get(s.env)!), card });
   });
 
-  app.use((_req, res) => {
-    res.status(404).json({ code: 'NOT_FOUND', message: 'No such route.' });
-  });
-  // One error boundary: Open API refusals keep their code; nothing internal reaches the mini-app.
-  app.use(errorHandler(log));
+  endRoutes(app, log);
 
   let server: Server | null = null;
   return {

@@ -25,9 +25,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Request } from 'express';
 import { LilyOpenApiError, LilyOpenClient } from '../../../open-client/index.ts';
-import { errorHandler, exchangeLoginCode, HttpError } from '../../shared/http.ts';
+import { endRoutes, exchangeLoginCode, HttpError } from '../../shared/http.ts';
 import { listenOn, stopServer } from '../../shared/serve.ts';
 import { webhookReceiver, type ReceivedWebhook } from '../../shared/webhooks.ts';
 import { cstLabel, filmOf, FILMS, hallOf, isSeat, schedule, seatsOf, type Showtime } from './catalog.ts';
@@ -629,15 +629,8 @@ export function createMoviesBackend(options: MoviesBackendOptions): MoviesBacken
     res.json({ film: filmOf(show.filmId)!.title, hall: hallOf(show.hallId)!.name, seats: b.seats, startsAt: show.startsAt });
   });
 
-  app.use((_req, res) => {
-    res.status(404).json({ code: 'NOT_FOUND', message: 'No such route.' });
-  });
-  // One error boundary: Open API refusals keep their code; nothing internal reaches the mini-app.
   // Seat refusals carry the seats concerned.
-  app.use((err: unknown, _req: Request, _res: Response, next: NextFunction) => {
-    next(err instanceof SeatError ? new HttpError(err.code === 'SEAT_TAKEN' ? 409 : 400, err.code, err.message, { seats: err.seats }) : err);
-  });
-  app.use(errorHandler(log));
+  endRoutes(app, log, (err) => (err instanceof SeatError ? new HttpError(err.code === 'SEAT_TAKEN' ? 409 : 400, err.code, err.message, { seats: err.seats }) : err));
 
   let server: Server | null = null;
   let timer: NodeJS.Timeout | null = null;

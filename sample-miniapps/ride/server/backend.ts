@@ -21,7 +21,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Request } from 'express';
 import { LilyOpenApiError, LilyOpenClient } from '../../../open-client/index.ts';
-import { errorHandler, exchangeLoginCode, HttpError } from '../../shared/http.ts';
+import { endRoutes, exchangeLoginCode, HttpError } from '../../shared/http.ts';
 import { listenOn, stopServer } from '../../shared/serve.ts';
 import { webhookReceiver, type ReceivedWebhook } from '../../shared/webhooks.ts';
 import { DEPOSIT, estimate, PLACES, type FareEstimate } from './fares.ts';
@@ -361,11 +361,7 @@ export function createRideBackend(options: RideBackendOptions): RideBackend {
     res.json(view(rideOf(req, session(req))));
   });
 
-  app.use((_req, res) => {
-    res.status(404).json({ code: 'NOT_FOUND', message: 'No such route.' });
-  });
-  // One error boundary: Open API refusals keep their code; nothing internal reaches the mini-app.
-  app.use(errorHandler(log));
+  endRoutes(app, log);
 
   let server: Server | null = null;
   return {
