@@ -118,6 +118,7 @@ export interface OpenApi {
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
 
 /** A request being answered: Node's own, with its id and logger (and Express's fields if it came through Express). */
 type OpenRequest = TrackedRequest & { originalUrl?: string; rawBody?: Uint8Array };
@@ -139,7 +140,6 @@ export function isOpenApiPath(url: string): boolean {
   const c = url.charCodeAt(8);
   return Number.isNaN(c) || c === 47 /* / */ || c === 63 /* ? */;
 }
-const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
 
 /**
  * Builds the Open API.
